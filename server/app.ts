@@ -1,0 +1,115 @@
+/** The HTTP server: tRPC at /trpc, the widget bundle, the console, health, plus plugins (the demo). */
+import { existsSync } from 'node:fs';
+import fastifyStatic from '@fastify/static';
+import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
+import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyServerOptions } from 'fastify';
+import { MAX_BATCH_BYTES } from '../shared/limits';
+import { contextFactory } from './context';
+import type { Database } from './db/client';
+import { normalizeOrigin } from './domain/origins';
+import { createSiteCache } from './domain/sites';
+import { consoleDistDir, widgetDistDir } from './paths';
+import { appRouter, type AppRouter } from './routers';
+
+export interface AppOptions {
+  database: Database;
+  logger?: FastifyServerOptions['logger'];
+  /** Extra plugins with their mount prefix (the demo product). */
+  plugins?: { plugin: FastifyPluginAsync<any>; prefix: string; options?: object }[];
+}
+
+/** Room for tRPC's batch envelope around the largest signal batch. */
+const BODY_LIMIT = MAX_BATCH_BYTES + 4096;
+const CORS_ALLOW_HEADERS = 'content-type, x-backstop-key, trpc-accept, trpc-batch-mode';
+
+export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const { db } = opts.database;
+  const sites = createSiteCache(db);
+  const app = Fastify({ logger: opts.logger ?? false, disableRequestLogging: true, bodyLimit: BODY_LIMIT, trustProxy: false });
+
+  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+      return reply.code(413).send(trpcShapedError(413, 'PAYLOAD_TOO_LARGE', `Request body is larger than the ${MAX_BATCH_BYTES / 1024} KiB limit of a batch.`));
+    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    if (status === 500) request.log.error(error);
+    return reply.code(status).send(trpcShapedError(status, status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST', status === 500 ? 'Internal server error.' : error.message));
+  });
+
+  // CORS for the widget API. Preflights carry no site key, so they are answered for any origin that
+  // some site allows; the real request is then checked against its own site (see widgetProcedure).
+  app.addHook('onRequest', async (req, reply) => {
+    if (!req.url.startsWith('/trpc')) return;
+    const origin = typeof req.headers.origin === 'string' ? normalizeOrigin(req.headers.origin) : null;
+    if (!origin) return;
+    const known = await sites.originKnown(origin);
+    if (req.method === 'OPTIONS') {
+      if (!known) return reply.code(403).send(trpcShapedError(403, 'FORBIDDEN', `Origin ${origin} is not allowed by any site.`));
+      return reply
+        .code(204)
+        .headers({
+          'access-control-allow-origin': origin,
+          'access-control-allow-methods': 'GET, POST',
+          'access-control-allow-headers': CORS_ALLOW_HEADERS,
+          'access-control-max-age': '600',
+          vary: 'Origin',
+        })
+        .send();
+    }
+    // Early, so that errors raised before tRPC runs (413) are readable; widgetProcedure removes it for a refused origin.
+    if (known) reply.headers({ 'access-control-allow-origin': origin, vary: 'Origin' });
+  });
+
+  await app.register(fastifyTRPCPlugin, {
+    prefix: '/trpc',
+    trpcOptions: {
+      router: appRouter,
+      createContext: contextFactory({ db, sites }),
+      maxBatchSize: 20,
+      onError({ error, path }) {
+        if (error.code === 'INTERNAL_SERVER_ERROR') app.log.error({ err: error.cause ?? error, path }, 'tRPC procedure failed');
+      },
+    },
+  } satisfies FastifyTRPCPluginOptions<AppRouter>);
+
+  app.get('/healthz', async (_req, reply) => {
+    try {
+      await opts.database.exec('select 1');
+      return { ok: true, database: opts.database.kind };
+    } catch {
+      return reply.code(503).send({ ok: false, database: opts.database.kind, error: 'database unreachable' });
+    }
+  });
+
+  // The widget bundle is loaded cross-origin by script tags and ESM imports, so it is public and CORS-open.
+  if (existsSync(widgetDistDir)) {
+    await app.register(fastifyStatic, {
+      root: widgetDistDir,
+      prefix: '/',
+      decorateReply: false,
+      index: false,
+      wildcard: false,
+      allowedPath: (path) => /^\/(widget\.js|backstop\.mjs)(\.map)?$/.test(path),
+      setHeaders: (res) => {
+        res.header('access-control-allow-origin', '*');
+        res.header('cache-control', 'public, max-age=300');
+        res.header('cross-origin-resource-policy', 'cross-origin');
+      },
+    });
+  } else {
+    app.get('/widget.js', (_req, reply) => reply.code(503).type('text/plain').send('widget.js is not built yet: run `npm run build`.'));
+  }
+
+  if (existsSync(consoleDistDir)) {
+    await app.register(fastifyStatic, { root: consoleDistDir, prefix: '/console/', decorateReply: false });
+  }
+  app.get('/console', (_req, reply) => reply.redirect('/console/'));
+  app.get('/', (_req, reply) => reply.redirect('/demo/'));
+
+  for (const p of opts.plugins ?? []) await app.register(p.plugin, { prefix: p.prefix, ...p.options });
+  return app;
+}
+
+/** The error body tRPC clients understand, for errors raised outside tRPC. */
+function trpcShapedError(httpStatus: number, code: string, message: string) {
+  return { error: { message, code: -32600, data: { code, httpStatus } } };
+}

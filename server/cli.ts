@@ -1,0 +1,138 @@
+/** The `backstop` command line: start the server, create sites and staff, export data. */
+import { parseArgs } from 'node:util';
+import { DataDirBusyError } from './db/data-dir-lock';
+import { openDatabase, type Database } from './db/client';
+import { EnvError, databaseOptions, parseEnv, type Env } from './env';
+import { createSite } from './domain/sites';
+import { createStaff, staffRoles } from './domain/staff';
+import { generatePassword } from './domain/secrets';
+import { runExport } from './export-command';
+import { startServer } from './start';
+
+const HELP: Record<string, string> = {
+  main: `Usage: backstop <command> [options]
+
+Commands:
+  start                         Start the server (widget, API, console, demo) on PORT (default 4000)
+  site create                   Create a site and print its public and secret keys
+  staff create                  Create a staff account (admin, agent or reviewer)
+  export feedback               Write stored feedback to stdout (jsonl or csv)
+
+Run 'backstop <command> --help' for a command's options.
+
+Environment:
+  PORT (4000), HOST (localhost), DATA_DIR (./data, embedded database),
+  DATABASE_URL (postgres://…, use PostgreSQL instead), DATABASE_SCHEMA, PUBLIC_URL, LOG_LEVEL`,
+  start: `Usage: backstop start [--port N]
+
+Starts the server. The first start creates a demo site and an admin account and prints its password.`,
+  site: `Usage: backstop site create --name NAME --origin URL [--origin URL…] [--json]
+
+Creates a site whose widget may be embedded on the given origins (e.g. https://app.example.com).
+Prints the public site key (pk_…, for the script tag) and the secret ingest key (sk_…, shown once).
+With --json, prints exactly one JSON object: {"siteId","publicKey","ingestKey"}.`,
+  staff: `Usage: backstop staff create --email EMAIL --role admin|agent|reviewer
+
+The password is read from stdin when it is piped (echo "$PW" | backstop staff create …);
+otherwise one is generated and printed once.`,
+  export: `Usage: backstop export feedback [--site SITE_ID] [--since ISO_TIME] [--format jsonl|csv]
+
+Writes every stored feedback item to stdout (jsonl by default: one JSON object per line with
+id, siteId, conversationId, messageId, traceId, rating, reasons, comment, confidence, topic, createdAt).
+Progress goes to stderr. Works on the embedded database while the server is stopped, and on PostgreSQL at any time.`,
+};
+
+class UsageError extends Error {}
+
+async function withDatabase<T>(env: Env, fn: (database: Database) => Promise<T>): Promise<T> {
+  const database = await openDatabase(databaseOptions(env));
+  try {
+    return await fn(database);
+  } finally {
+    await database.close();
+  }
+}
+
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) return '';
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8').trim();
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, sub] = argv;
+  const wantsHelp = argv.includes('--help') || argv.includes('-h');
+  if (!command || command === 'help' || (wantsHelp && !command)) {
+    console.log(HELP.main);
+    return command ? 0 : 1;
+  }
+  if (wantsHelp) {
+    console.log(HELP[command] ?? HELP.main);
+    return 0;
+  }
+  const env = parseEnv();
+  switch (command) {
+    case 'start': {
+      const { values } = parseArgs({ args: argv.slice(1), options: { port: { type: 'string' } }, strict: true });
+      const effective = values.port ? parseEnv({ ...process.env, PORT: values.port }) : env;
+      await startServer(effective);
+      return -1; // keeps running
+    }
+    case 'site': {
+      if (sub !== 'create') throw new UsageError(HELP.site);
+      const { values } = parseArgs({
+        args: argv.slice(2),
+        options: { name: { type: 'string' }, origin: { type: 'string', multiple: true }, json: { type: 'boolean' } },
+        strict: true,
+      });
+      if (!values.name?.trim()) throw new UsageError('site create needs --name NAME.\n\n' + HELP.site);
+      if (!values.origin?.length) throw new UsageError('site create needs at least one --origin URL.\n\n' + HELP.site);
+      const created = await withDatabase(env, (d) => createSite(d.db, { name: values.name!.trim(), origins: values.origin! }));
+      if (values.json) console.log(JSON.stringify(created));
+      else
+        console.log(
+          `Site created: ${created.siteId}\n  public key (script tag): ${created.publicKey}\n  secret ingest key (shown once, keep it secret): ${created.ingestKey}`,
+        );
+      return 0;
+    }
+    case 'staff': {
+      if (sub !== 'create') throw new UsageError(HELP.staff);
+      const { values } = parseArgs({ args: argv.slice(2), options: { email: { type: 'string' }, role: { type: 'string' } }, strict: true });
+      if (!values.email) throw new UsageError('staff create needs --email EMAIL.\n\n' + HELP.staff);
+      if (!staffRoles.includes(values.role as never)) throw new UsageError(`--role must be one of ${staffRoles.join(', ')}.\n\n` + HELP.staff);
+      const piped = await readStdin();
+      const password = piped || generatePassword();
+      const created = await withDatabase(env, (d) => createStaff(d.db, { email: values.email!, role: values.role as never, password }));
+      console.log(`Staff account created: ${created.email} (${created.role})`);
+      if (!piped) console.log(`  password (shown once): ${password}`);
+      return 0;
+    }
+    case 'export': {
+      if (sub !== 'feedback') throw new UsageError(HELP.export);
+      const { values } = parseArgs({
+        args: argv.slice(2),
+        options: { site: { type: 'string' }, since: { type: 'string' }, format: { type: 'string', default: 'jsonl' } },
+        strict: true,
+      });
+      if (values.format !== 'jsonl' && values.format !== 'csv') throw new UsageError('--format must be jsonl or csv.');
+      await withDatabase(env, (d) => runExport(d.db, { siteId: values.site, since: values.since, format: values.format as 'jsonl' | 'csv' }));
+      return 0;
+    }
+    default:
+      throw new UsageError(`Unknown command '${command}'.\n\n${HELP.main}`);
+  }
+}
+
+/** Runs the CLI and turns known failures into one clear line and exit code. */
+export async function run(argv = process.argv.slice(2)): Promise<void> {
+  try {
+    const code = await main(argv);
+    if (code >= 0) process.exitCode = code;
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof EnvError || err instanceof DataDirBusyError) console.error(err.message);
+    else if ((err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) console.error(`${(err as Error).message}\nRun 'backstop --help' for usage.`);
+    else console.error(`backstop: ${(err as Error).message}`);
+    process.exitCode = err instanceof UsageError ? 2 : 1;
+  }
+}

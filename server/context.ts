@@ -1,0 +1,49 @@
+/** Request context. `createContextInner` takes no HTTP objects, so tests build callers from it directly. */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Db } from './db/client';
+import { createSiteCache, type SiteCache } from './domain/sites';
+
+export interface ContextInner {
+  db: Db;
+  sites: SiteCache;
+  /** Origin header of the request (null when absent: same-origin GET or non-browser client). */
+  origin: string | null;
+  /** Public site key the widget sends in `x-backstop-key`. */
+  siteKey: string | null;
+  userAgent: string | null;
+  /** Sets a response header (no-op outside HTTP). */
+  setHeader(name: string, value: string): void;
+  removeHeader(name: string): void;
+}
+
+export function createContextInner(opts: { db: Db; sites?: SiteCache } & Partial<Omit<ContextInner, 'db' | 'sites'>>): ContextInner {
+  return {
+    db: opts.db,
+    sites: opts.sites ?? createSiteCache(opts.db, 0),
+    origin: opts.origin ?? null,
+    siteKey: opts.siteKey ?? null,
+    userAgent: opts.userAgent ?? null,
+    setHeader: opts.setHeader ?? (() => {}),
+    removeHeader: opts.removeHeader ?? (() => {}),
+  };
+}
+
+const header = (req: FastifyRequest, name: string): string | null => {
+  const v = req.headers[name];
+  return typeof v === 'string' && v.length > 0 ? v.slice(0, 500) : null;
+};
+
+/** Builds the context of one HTTP request. */
+export function contextFactory(base: { db: Db; sites: SiteCache }) {
+  return ({ req, res }: { req: FastifyRequest; res: FastifyReply }): ContextInner =>
+    createContextInner({
+      ...base,
+      origin: header(req, 'origin'),
+      siteKey: header(req, 'x-backstop-key'),
+      userAgent: header(req, 'user-agent'),
+      setHeader: (name, value) => void res.header(name, value),
+      removeHeader: (name) => void res.removeHeader(name),
+    });
+}
+
+export type Context = ContextInner;

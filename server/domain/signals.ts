@@ -1,0 +1,207 @@
+/**
+ * Stores a batch of widget signals (messages, feedback) exactly once.
+ *
+ * A batch is atomic: it runs in one transaction and either every item is stored (or recognised as a
+ * replay) or nothing is, with the refused items named by index so the widget can set them aside and
+ * resend the rest. Each table gets one multi-row INSERT … ON CONFLICT DO NOTHING per batch; replays
+ * are told apart from conflicting reuse of an id by a hash of the item's body.
+ */
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { MAX_BATCH_ITEMS, MAX_SIGNAL_BYTES } from '../../shared/limits';
+import type { FeedbackSignal, MessageSignal, Signal, SignalBatch, SignalResult } from '../../shared/schemas';
+import type { Db } from '../db/client';
+import { conversations, droppedSignals, feedback, messages } from '../db/schema';
+import { FieldError } from './errors';
+import { sameDigest, sha256 } from './secrets';
+
+export interface SignalContext {
+  siteId: string;
+  userAgent: string | null;
+}
+
+type Indexed<T> = { index: number; item: T; hash: string };
+
+/** Checks the per-item and per-batch size limits before any work is done. */
+export function checkBatchLimits(items: readonly unknown[]): void {
+  if (items.length > MAX_BATCH_ITEMS)
+    throw new FieldError('PAYLOAD_TOO_LARGE', `A batch may hold at most ${MAX_BATCH_ITEMS} signals; this one has ${items.length}.`, {
+      items: `at most ${MAX_BATCH_ITEMS} signals`,
+    });
+  const fields: Record<string, string> = {};
+  items.forEach((item, i) => {
+    const bytes = Buffer.byteLength(JSON.stringify(item));
+    if (bytes > MAX_SIGNAL_BYTES) fields[`items.${i}`] = `signal is ${bytes} bytes; the limit is ${MAX_SIGNAL_BYTES} bytes (16 KiB)`;
+  });
+  if (Object.keys(fields).length > 0) throw new FieldError('PAYLOAD_TOO_LARGE', 'A signal is larger than the 16 KiB limit.', fields);
+}
+
+export async function storeSignals(db: Db, ctx: SignalContext, batch: SignalBatch): Promise<SignalResult[]> {
+  checkBatchLimits(batch.items);
+  const msgs: Indexed<MessageSignal>[] = [];
+  const fbs: Indexed<FeedbackSignal>[] = [];
+  batch.items.forEach((item, index) => {
+    const entry = { index, item, hash: sha256(JSON.stringify(item)) };
+    if (item.kind === 'message') msgs.push(entry as Indexed<MessageSignal>);
+    else fbs.push(entry as Indexed<FeedbackSignal>);
+  });
+  checkUniqueIds(batch.items);
+
+  return db.transaction(async (tx) => {
+    await bindConversations(tx as unknown as Db, ctx.siteId, batch.items);
+    const statuses = new Map<number, SignalResult['status']>();
+    if (msgs.length) for (const [i, s] of await insertMessages(tx as unknown as Db, ctx, msgs)) statuses.set(i, s);
+    if (fbs.length) for (const [i, s] of await insertFeedback(tx as unknown as Db, ctx, fbs)) statuses.set(i, s);
+    if (batch.dropped && batch.dropped.feedback > 0)
+      await tx.insert(droppedSignals).values({ siteId: ctx.siteId, kind: 'feedback', count: batch.dropped.feedback });
+    return batch.items.map((item, i) => ({ clientEventId: item.clientEventId, status: statuses.get(i) ?? 'stored' }));
+  });
+}
+
+function checkUniqueIds(items: readonly Signal[]): void {
+  const seen = new Map<string, number>();
+  const fields: Record<string, string> = {};
+  items.forEach((item, i) => {
+    const key = `${item.kind}:${item.clientEventId}`;
+    if (seen.has(key)) fields[`items.${i}.clientEventId`] = `repeats the clientEventId of items.${seen.get(key)}`;
+    else seen.set(key, i);
+  });
+  if (Object.keys(fields).length) throw new FieldError('BAD_REQUEST', 'A batch may not hold the same signal twice.', fields);
+}
+
+/** Registers unseen conversations with their token's hash; refuses items whose token or site does not match. */
+async function bindConversations(db: Db, siteId: string, items: readonly Signal[]): Promise<void> {
+  const tokens = new Map<string, string>();
+  for (const item of items) if (!tokens.has(item.conversationId)) tokens.set(item.conversationId, sha256(item.conversationToken));
+  await db
+    .insert(conversations)
+    .values([...tokens].map(([id, tokenHash]) => ({ id, siteId, tokenHash })))
+    .onConflictDoNothing({ target: conversations.id });
+  const rows = await db
+    .select({ id: conversations.id, siteId: conversations.siteId, tokenHash: conversations.tokenHash })
+    .from(conversations)
+    .where(inArray(conversations.id, [...tokens.keys()]));
+  const known = new Map(rows.map((r) => [r.id, r]));
+  const fields: Record<string, string> = {};
+  items.forEach((item, i) => {
+    const row = known.get(item.conversationId);
+    if (!row || row.siteId !== siteId || !sameDigest(row.tokenHash, sha256(item.conversationToken)))
+      fields[`items.${i}.conversationToken`] = 'does not match this conversation';
+  });
+  if (Object.keys(fields).length) throw new FieldError('FORBIDDEN', 'A conversation token does not match its conversation.', fields);
+}
+
+/** Statuses by item index; throws CONFLICT if an already-stored id arrives with a different body. */
+async function resolveReplays(
+  entries: Indexed<Signal>[],
+  insertedIds: Set<string>,
+  existingHashes: (ids: string[]) => Promise<Map<string, string>>,
+): Promise<Map<number, SignalResult['status']>> {
+  const statuses = new Map<number, SignalResult['status']>();
+  const replays = entries.filter((e) => !insertedIds.has(e.item.clientEventId));
+  for (const e of entries) if (insertedIds.has(e.item.clientEventId)) statuses.set(e.index, 'stored');
+  if (replays.length === 0) return statuses;
+  const hashes = await existingHashes(replays.map((e) => e.item.clientEventId));
+  const fields: Record<string, string> = {};
+  for (const e of replays) {
+    if (hashes.get(e.item.clientEventId) === e.hash) statuses.set(e.index, 'duplicate');
+    else fields[`items.${e.index}.clientEventId`] = `event ${e.item.clientEventId} was already recorded with a different body`;
+  }
+  if (Object.keys(fields).length)
+    throw new FieldError('CONFLICT', 'An event id was reused with a different body; each signal needs its own clientEventId.', fields);
+  return statuses;
+}
+
+async function insertMessages(db: Db, ctx: SignalContext, entries: Indexed<MessageSignal>[]) {
+  const inserted = await db
+    .insert(messages)
+    .values(
+      entries.map(({ item, hash }) => ({
+        siteId: ctx.siteId,
+        conversationId: item.conversationId,
+        clientEventId: item.clientEventId,
+        role: item.role,
+        text: item.text,
+        answerId: item.answer?.id ?? null,
+        confidence: item.answer?.confidence ?? null,
+        traceId: item.answer?.traceId ?? null,
+        spanId: item.answer?.spanId ?? null,
+        topic: item.answer?.topic ?? null,
+        sources: item.answer?.sources ?? null,
+        error: item.error ?? null,
+        bodyHash: hash,
+        sentAt: new Date(item.createdAt),
+      })),
+    )
+    .onConflictDoNothing({ target: [messages.siteId, messages.clientEventId] })
+    .returning({ clientEventId: messages.clientEventId });
+  return resolveReplays(entries, new Set(inserted.map((r) => r.clientEventId)), async (ids) => {
+    const rows = await db
+      .select({ id: messages.clientEventId, hash: messages.bodyHash })
+      .from(messages)
+      .where(and(eq(messages.siteId, ctx.siteId), inArray(messages.clientEventId, ids)));
+    return new Map(rows.map((r) => [r.id, r.hash]));
+  });
+}
+
+async function insertFeedback(db: Db, ctx: SignalContext, entries: Indexed<FeedbackSignal>[]) {
+  const rated = await db
+    .select({
+      id: messages.id,
+      clientEventId: messages.clientEventId,
+      conversationId: messages.conversationId,
+      role: messages.role,
+      traceId: messages.traceId,
+      confidence: messages.confidence,
+      topic: messages.topic,
+    })
+    .from(messages)
+    .where(and(eq(messages.siteId, ctx.siteId), inArray(messages.clientEventId, [...new Set(entries.map((e) => e.item.messageId))])));
+  const byEventId = new Map(rated.map((m) => [m.clientEventId, m]));
+  const fields: Record<string, string> = {};
+  for (const { index, item } of entries) {
+    const m = byEventId.get(item.messageId);
+    if (!m || m.conversationId !== item.conversationId) fields[`items.${index}.messageId`] = `no message ${item.messageId} in this conversation`;
+    else if (m.role !== 'agent') fields[`items.${index}.messageId`] = 'only agent answers can be rated';
+  }
+  if (Object.keys(fields).length) throw new FieldError('BAD_REQUEST', 'Feedback refers to an unknown message.', fields);
+
+  const inserted = await db
+    .insert(feedback)
+    .values(
+      entries.map(({ item, hash }) => {
+        const m = byEventId.get(item.messageId)!;
+        return {
+          siteId: ctx.siteId,
+          conversationId: item.conversationId,
+          messageId: m.id,
+          clientEventId: item.clientEventId,
+          rating: item.rating,
+          reasons: item.reasons,
+          comment: item.comment ?? null,
+          pageUrl: item.pageUrl ?? null,
+          userAgent: ctx.userAgent,
+          traceId: m.traceId,
+          confidence: m.confidence,
+          topic: m.topic,
+          bodyHash: hash,
+          sentAt: new Date(item.createdAt),
+        };
+      }),
+    )
+    .onConflictDoNothing({ target: [feedback.siteId, feedback.clientEventId] })
+    .returning({ clientEventId: feedback.clientEventId });
+  return resolveReplays(entries, new Set(inserted.map((r) => r.clientEventId)), async (ids) => {
+    const rows = await db
+      .select({ id: feedback.clientEventId, hash: feedback.bodyHash })
+      .from(feedback)
+      .where(and(eq(feedback.siteId, ctx.siteId), inArray(feedback.clientEventId, ids)));
+    return new Map(rows.map((r) => [r.id, r.hash]));
+  });
+}
+
+/** Row count helper for tests and benchmarks. */
+export async function countRows(db: Db, table: 'messages' | 'feedback'): Promise<number> {
+  const t = table === 'messages' ? messages : feedback;
+  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(t);
+  return row?.n ?? 0;
+}

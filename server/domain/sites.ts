@@ -1,0 +1,96 @@
+/** Sites: creation (keys shown once), lookup by public key, and the default widget policy. */
+import { eq, sql } from 'drizzle-orm';
+import { DEFAULT_THRESHOLDS } from '../../shared/confidence';
+import type { SitePolicy } from '../../shared/schemas';
+import type { Db } from '../db/client';
+import { sites } from '../db/schema';
+import { newIngestKey, newPublicKey, sha256 } from './secrets';
+import { normalizeOrigin } from './origins';
+
+export type Site = typeof sites.$inferSelect;
+
+/** The policy a new site starts with. */
+export const DEFAULT_POLICY: SitePolicy = {
+  thresholds: DEFAULT_THRESHOLDS,
+  title: 'Support',
+  greeting: 'Hi! Ask me anything. You can rate each answer, and ask for a person at any time.',
+};
+
+export interface CreatedSite {
+  siteId: string;
+  publicKey: string;
+  /** Shown once; only its hash is stored. */
+  ingestKey: string;
+}
+
+export async function createSite(db: Db, input: { name: string; origins: string[]; policy?: Partial<SitePolicy> }): Promise<CreatedSite> {
+  const origins = input.origins.map((o) => {
+    const normalized = normalizeOrigin(o);
+    if (!normalized) throw new Error(`Not an http(s) origin: ${JSON.stringify(o)}`);
+    return normalized;
+  });
+  const publicKey = newPublicKey();
+  const ingestKey = newIngestKey();
+  const [row] = await db
+    .insert(sites)
+    .values({
+      name: input.name,
+      publicKey,
+      ingestKeyHash: sha256(ingestKey),
+      allowedOrigins: [...new Set(origins)],
+      policy: { ...DEFAULT_POLICY, ...input.policy },
+    })
+    .returning({ id: sites.id });
+  return { siteId: row!.id, publicKey, ingestKey };
+}
+
+export async function findSiteByPublicKey(db: Db, publicKey: string): Promise<Site | null> {
+  const [row] = await db.select().from(sites).where(eq(sites.publicKey, publicKey)).limit(1);
+  return row ?? null;
+}
+
+/** Whether any site would accept this origin (used to answer CORS preflights, which carry no site key). */
+export async function anySiteAllowsOrigin(db: Db, origin: string): Promise<boolean> {
+  const rows = await db
+    .select({ id: sites.id })
+    .from(sites)
+    .where(sql`${sites.allowedOrigins} @> ${JSON.stringify([origin])}::jsonb or ${sites.allowedOrigins} = '[]'::jsonb`)
+    .limit(1);
+  return rows.length > 0;
+}
+
+/** Adds origins to a site's allowlist (kept unique). */
+export async function allowOrigins(db: Db, siteId: string, origins: string[]): Promise<void> {
+  const [site] = await db.select({ allowed: sites.allowedOrigins }).from(sites).where(eq(sites.id, siteId));
+  if (!site) throw new Error(`No site with id '${siteId}'`);
+  const merged = [...new Set([...site.allowed, ...origins])];
+  if (merged.length !== site.allowed.length) await db.update(sites).set({ allowedOrigins: merged }).where(eq(sites.id, siteId));
+}
+
+/**
+ * A short-lived in-process cache of sites by public key, so the hot ingestion path does not query the
+ * site on every request. Entries live `ttlMs`; a changed allowlist takes effect within that time.
+ */
+export function createSiteCache(db: Db, ttlMs = 5000) {
+  const entries = new Map<string, { site: Site | null; until: number }>();
+  const origins = new Map<string, { allowed: boolean; until: number }>();
+  return {
+    async byPublicKey(publicKey: string): Promise<Site | null> {
+      const hit = entries.get(publicKey);
+      if (hit && hit.until > Date.now()) return hit.site;
+      const site = await findSiteByPublicKey(db, publicKey);
+      if (entries.size > 10_000) entries.clear();
+      entries.set(publicKey, { site, until: Date.now() + ttlMs });
+      return site;
+    },
+    async originKnown(origin: string): Promise<boolean> {
+      const hit = origins.get(origin);
+      if (hit && hit.until > Date.now()) return hit.allowed;
+      const allowed = await anySiteAllowsOrigin(db, origin);
+      if (origins.size > 10_000) origins.clear();
+      origins.set(origin, { allowed, until: Date.now() + ttlMs });
+      return allowed;
+    },
+  };
+}
+export type SiteCache = ReturnType<typeof createSiteCache>;

@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+/** Bundle entry of the CLI (dist/server/main.js). */
+import { run } from './cli';
+
+await run();

@@ -1,0 +1,70 @@
+/**
+ * The one initTRPC of the server. We export only the base procedures the app may use, so every
+ * procedure states who may call it.
+ */
+import { initTRPC, TRPCError } from '@trpc/server';
+import type { Context } from './context';
+import { originAllowed } from './domain/origins';
+import { FieldError } from './domain/errors';
+
+/** Flattens validation issues (zod or any Standard Schema) into `{ "items.3.rating": message }`. */
+export function flattenIssues(cause: unknown): Record<string, string> | undefined {
+  if (cause instanceof FieldError) return cause.fields;
+  const issues = (cause as { issues?: unknown } | null)?.issues;
+  if (!Array.isArray(issues)) return undefined;
+  const fields: Record<string, string> = {};
+  for (const issue of issues as { path?: readonly (PropertyKey | { key: PropertyKey })[]; message?: string }[]) {
+    const key = (issue.path ?? []).map((p) => String(typeof p === 'object' ? p.key : p)).join('.') || '_';
+    fields[key] ??= issue.message ?? 'is invalid';
+  }
+  return fields;
+}
+
+const t = initTRPC.context<Context>().create({
+  // Never send stacks to clients, whatever NODE_ENV says.
+  isDev: false,
+  errorFormatter({ shape, error }) {
+    const serverFault = error.code === 'INTERNAL_SERVER_ERROR';
+    const fields = serverFault ? undefined : flattenIssues(error.cause);
+    return {
+      message: serverFault ? 'Internal server error. It has been logged; please try again later.' : shape.message,
+      code: shape.code,
+      data: { code: shape.data.code, httpStatus: shape.data.httpStatus, path: shape.data.path, ...(fields ? { fields } : {}) },
+    };
+  },
+});
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+/** Maps domain refusals to tRPC errors with their field map. */
+const domainErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof FieldError) {
+    const cause = result.error.cause;
+    throw new TRPCError({ code: cause.code, message: cause.message, cause });
+  }
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(domainErrors);
+
+/**
+ * Widget calls: the site is named by its public key (`x-backstop-key`), and the request's Origin must
+ * be on the site's allowlist. CORS headers are sent only for an allowed origin.
+ */
+export const widgetProcedure = publicProcedure.use(async ({ ctx, next }) => {
+  if (!ctx.siteKey) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Missing site key: send the public key (pk_…) in the x-backstop-key header.' });
+  const site = await ctx.sites.byPublicKey(ctx.siteKey);
+  if (!site) throw new TRPCError({ code: 'UNAUTHORIZED', message: `Unknown site key '${ctx.siteKey.slice(0, 80)}'.` });
+  if (!originAllowed(site.allowedOrigins, ctx.origin)) {
+    ctx.removeHeader('access-control-allow-origin');
+    ctx.removeHeader('access-control-allow-credentials');
+    throw new TRPCError({ code: 'FORBIDDEN', message: `Origin ${ctx.origin} is not allowed for this site.` });
+  }
+  if (ctx.origin) {
+    ctx.setHeader('access-control-allow-origin', ctx.origin);
+    ctx.setHeader('vary', 'Origin');
+  }
+  return next({ ctx: { ...ctx, site } });
+});

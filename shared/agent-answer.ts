@@ -1,0 +1,58 @@
+/**
+ * The answer an agent gives the widget, and a dependency-free check of it.
+ *
+ * Why not zod here: the widget validates every answer at runtime, and full zod adds ~90 KB gzip to a
+ * browser bundle. The zod schema for the same shape lives in `schemas.ts` (server side); a unit test
+ * runs both over the same table of inputs so they cannot drift apart.
+ */
+import { MAX_MESSAGE_TEXT } from './limits';
+
+export interface AnswerSource {
+  title: string;
+  url: string;
+}
+
+export interface AgentAnswer {
+  id: string;
+  text: string;
+  /** The agent's stated confidence, 0..1. */
+  confidence: number;
+  traceId?: string;
+  spanId?: string;
+  topic?: string;
+  sources?: AnswerSource[];
+}
+
+export type AnswerCheck = { ok: true; answer: AgentAnswer } | { ok: false; field: string; error: string };
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const nonEmptyString = (v: unknown, max: number): v is string => typeof v === 'string' && v.length > 0 && v.length <= max;
+const HTTP_URL = /^https?:\/\//i;
+
+/** Validates an unknown value as an AgentAnswer; on failure names the first bad field. */
+export function checkAgentAnswer(value: unknown): AnswerCheck {
+  const fail = (field: string, error: string): AnswerCheck => ({ ok: false, field, error });
+  if (!isObject(value)) return fail('answer', 'must be an object');
+  const { id, text, confidence, traceId, spanId, topic, sources } = value;
+  if (!nonEmptyString(id, 200)) return fail('id', 'must be a non-empty string of at most 200 characters');
+  if (typeof text !== 'string' || text.length > MAX_MESSAGE_TEXT) return fail('text', `must be a string of at most ${MAX_MESSAGE_TEXT} characters`);
+  if (typeof confidence !== 'number' || !Number.isFinite(confidence) || confidence < 0 || confidence > 1)
+    return fail('confidence', 'must be a number from 0 to 1');
+  for (const [field, v] of [['traceId', traceId], ['spanId', spanId], ['topic', topic]] as const) {
+    if (v !== undefined && !nonEmptyString(v, 200)) return fail(field, 'must be a non-empty string of at most 200 characters');
+  }
+  if (sources !== undefined) {
+    if (!Array.isArray(sources) || sources.length > 20) return fail('sources', 'must be a list of at most 20 sources');
+    for (let i = 0; i < sources.length; i++) {
+      const s: unknown = sources[i];
+      if (!isObject(s) || !nonEmptyString(s.title, 500)) return fail(`sources.${i}.title`, 'must be a non-empty string');
+      if (typeof s.url !== 'string' || !HTTP_URL.test(s.url) || s.url.length > 2000) return fail(`sources.${i}.url`, 'must be an http(s) URL');
+    }
+  }
+  const answer: AgentAnswer = { id, text, confidence };
+  if (traceId !== undefined) answer.traceId = traceId as string;
+  if (spanId !== undefined) answer.spanId = spanId as string;
+  if (topic !== undefined) answer.topic = topic as string;
+  if (sources !== undefined) answer.sources = (sources as AnswerSource[]).map((s) => ({ title: s.title, url: s.url }));
+  return { ok: true, answer };
+}
