@@ -5,6 +5,7 @@ import { buildApp } from './app';
 import { databaseOptions, publicUrl, type Env } from './env';
 import { normalizeOrigin } from './domain/origins';
 import { seedFirstRun } from './seed';
+import { demoPagesDir } from './paths';
 import { sites } from './db/schema';
 import { sql } from 'drizzle-orm';
 
@@ -18,7 +19,7 @@ export async function startServer(env: Env) {
     database,
     logger: env.LOG_LEVEL === 'silent' ? false : { level: env.LOG_LEVEL },
     // The demo product is mounted by the composition root only; server code never imports demo/ otherwise.
-    plugins: [{ plugin: demoPlugin, prefix: '/demo', options: { siteKey: seed.demoPublicKey, widgetSrc: '/widget.js' } }],
+    plugins: [{ plugin: demoPlugin, prefix: '/demo', options: { siteKey: seed.demoPublicKey, widgetSrc: '/widget.js', pagesDir: demoPagesDir } }],
   });
 
   const open = await database.db.select({ name: sites.name }).from(sites).where(sql`${sites.allowedOrigins} = '[]'::jsonb`);

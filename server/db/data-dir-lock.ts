@@ -78,7 +78,7 @@ export function lockDataDir(dir: string, pgliteDir: string): () => void {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const owner = readOwner(lockPath);
-      if (owner && owner.pid !== me.pid && isAlive(owner)) throw new DataDirBusyError(dir, owner.pid);
+      if (owner && (owner.pid === me.pid || isAlive(owner))) throw new DataDirBusyError(dir, owner.pid);
       // Stale (owner dead, or a half-written file from a crash): remove it and race for it again.
       rmSync(lockPath, { force: true });
     }

@@ -1,6 +1,6 @@
 /** The database schema (drizzle, PostgreSQL dialect: the same tables on PGlite and PostgreSQL). */
 import { sql } from 'drizzle-orm';
-import { index, integer, jsonb, pgTable, real, smallint, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, index, integer, jsonb, pgTable, real, smallint, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import type { SitePolicy } from '../../shared/schemas';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
@@ -76,6 +76,8 @@ export const feedback = pgTable(
   'feedback',
   {
     id: uuid('id').primaryKey().defaultRandom(),
+    /** Arrival order (rows of one batch share created_at); exports page by it. */
+    seq: bigint('seq', { mode: 'number' }).generatedAlwaysAsIdentity().notNull().unique(),
     siteId: uuid('site_id').notNull().references(() => sites.id, { onDelete: 'cascade' }),
     conversationId: uuid('conversation_id').notNull().references(() => conversations.id, { onDelete: 'cascade' }),
     messageId: uuid('message_id').notNull().references(() => messages.id, { onDelete: 'cascade' }),

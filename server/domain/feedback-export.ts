@@ -1,5 +1,5 @@
-/** Streams stored feedback in pages (keyset pagination), for exports of any size. */
-import { and, asc, eq, gte, sql, type SQL } from 'drizzle-orm';
+/** Streams stored feedback in arrival order, in pages (keyset on `seq`), for exports of any size. */
+import { and, asc, eq, gt, gte, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { feedback, messages } from '../db/schema';
 
@@ -23,13 +23,12 @@ export const EXPORT_FIELDS: (keyof ExportedFeedback)[] = [
 ];
 
 export async function* exportFeedback(db: Db, filter: { siteId?: string; since?: Date }, pageSize = 2000): AsyncGenerator<ExportedFeedback[]> {
-  // The cursor keeps the timestamp as text: a JS Date would cut microseconds and repeat rows.
-  let after: { createdAt: string; id: string } | null = null;
+  let after: number | null = null;
   for (;;) {
     const conditions: (SQL | undefined)[] = [
       filter.siteId ? eq(feedback.siteId, filter.siteId) : undefined,
       filter.since ? gte(feedback.createdAt, filter.since) : undefined,
-      after ? sql`(${feedback.createdAt}, ${feedback.id}) > (${after.createdAt}::timestamptz, ${after.id}::uuid)` : undefined,
+      after === null ? undefined : gt(feedback.seq, after),
     ];
     const rows = await db
       .select({
@@ -44,17 +43,17 @@ export async function* exportFeedback(db: Db, filter: { siteId?: string; since?:
         confidence: feedback.confidence,
         topic: feedback.topic,
         createdAt: feedback.createdAt,
-        cursor: sql<string>`${feedback.createdAt}::text`,
+        seq: feedback.seq,
       })
       .from(feedback)
       .innerJoin(messages, eq(messages.id, feedback.messageId))
       .where(and(...conditions))
-      .orderBy(asc(feedback.createdAt), asc(feedback.id))
+      .orderBy(asc(feedback.seq))
       .limit(pageSize);
     if (rows.length === 0) return;
-    yield rows.map(({ cursor: _cursor, ...r }) => ({ ...r, createdAt: r.createdAt.toISOString() }));
+    yield rows.map(({ seq: _seq, ...r }) => ({ ...r, createdAt: r.createdAt.toISOString() }));
     const last = rows[rows.length - 1]!;
-    after = { createdAt: last.cursor, id: last.id };
+    after = last.seq;
     if (rows.length < pageSize) return;
   }
 }

@@ -15,6 +15,7 @@ CREATE TABLE "dropped_signals" (
 --> statement-breakpoint
 CREATE TABLE "feedback" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"seq" bigint GENERATED ALWAYS AS IDENTITY (sequence name "feedback_seq_seq" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1),
 	"site_id" uuid NOT NULL,
 	"conversation_id" uuid NOT NULL,
 	"message_id" uuid NOT NULL,
@@ -29,7 +30,8 @@ CREATE TABLE "feedback" (
 	"topic" text,
 	"body_hash" text NOT NULL,
 	"sent_at" timestamp with time zone NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "feedback_seq_unique" UNIQUE("seq")
 );
 --> statement-breakpoint
 CREATE TABLE "messages" (

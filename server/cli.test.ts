@@ -1,0 +1,115 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from './db/client';
+import { storeSignals } from './domain/signals';
+import { agentMessage, conversation, feedbackFor } from './test/fixtures';
+import { runCli } from './test/cli-process';
+import { freshDatabaseOptions, testDbKind } from './test/test-db';
+import type { FeedbackSignal } from '../shared/schemas';
+
+// The CLI runs against a data folder (PGlite) or a fresh schema (PostgreSQL), like an operator's.
+const options = freshDatabaseOptions();
+let dataDir: string;
+let env: NodeJS.ProcessEnv;
+
+beforeAll(() => {
+  dataDir = mkdtempSync(join(tmpdir(), 'backstop-cli-'));
+  env =
+    options.kind === 'postgres'
+      ? { DATABASE_URL: options.url, DATABASE_SCHEMA: options.schema, DATA_DIR: dataDir }
+      : { DATABASE_URL: '', DATA_DIR: dataDir };
+});
+afterAll(async () => {
+  if (options.kind === 'postgres') {
+    const d = await openDatabase(options);
+    await d.exec(`DROP SCHEMA IF EXISTS "${options.schema}" CASCADE`);
+    await d.close();
+  }
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe(`backstop CLI (${testDbKind})`, () => {
+  it('should print usage with --help', async () => {
+    const res = await runCli(['--help'], env);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain('site create');
+    expect(res.stdout).toContain('export feedback');
+  });
+
+  it('should print exactly one JSON object for site create --json', async () => {
+    const res = await runCli(['site', 'create', '--name', 'Shop', '--origin', 'https://shop.example.com', '--json'], env);
+    expect(res.code).toBe(0);
+    const lines = res.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(Object.keys(JSON.parse(lines[0]!)).sort()).toEqual(['ingestKey', 'publicKey', 'siteId']);
+  });
+
+  it('should refuse an origin with a path with a clear message', async () => {
+    const res = await runCli(['site', 'create', '--name', 'Shop', '--origin', 'not a url'], env);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain('Not an http(s) origin');
+  });
+
+  it('should read a staff password from stdin and refuse a duplicate email', async () => {
+    const first = await runCli(['staff', 'create', '--email', 'ada@example.com', '--role', 'agent'], env, 'correct horse battery staple\n');
+    expect(first.code).toBe(0);
+    expect(first.stdout).not.toContain('password');
+    const again = await runCli(['staff', 'create', '--email', 'ada@example.com', '--role', 'agent'], env, 'correct horse battery staple\n');
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('already exists');
+  });
+
+  it('should generate and print a password when none is piped', async () => {
+    const res = await runCli(['staff', 'create', '--email', 'rev@example.com', '--role', 'reviewer'], env);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/password \(shown once\): \S{20}/);
+  });
+
+  it('should refuse an unknown role', async () => {
+    const res = await runCli(['staff', 'create', '--email', 'x@example.com', '--role', 'root'], env);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain('--role must be one of admin, agent, reviewer');
+  });
+
+  it('should name a bad environment variable', async () => {
+    const res = await runCli(['site', 'create', '--name', 'x', '--origin', 'https://a.example'], { ...env, PORT: 'eighty' });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain('PORT="eighty"');
+  });
+
+  it('should export exactly the stored feedback as jsonl and csv', async () => {
+    const created = JSON.parse((await runCli(['site', 'create', '--name', 'Export', '--origin', 'https://e.example', '--json'], env)).stdout);
+    const sent: FeedbackSignal[] = [];
+    const database = await openDatabase(options.kind === 'postgres' ? options : { kind: 'pglite', dataDir });
+    try {
+      const conv = conversation();
+      const answer = agentMessage(conv);
+      sent.push(
+        feedbackFor(answer, { rating: -1, reasons: ['wrong', 'other'], comment: 'Says "March", it is April,\nreally' }),
+        feedbackFor(answer, { rating: 1, reasons: [], comment: '=HYPERLINK("x")' }),
+      );
+      await storeSignals(database.db, { siteId: created.siteId, userAgent: null }, { items: [answer, ...sent] });
+    } finally {
+      await database.close();
+    }
+    const jsonl = await runCli(['export', 'feedback', '--site', created.siteId], env);
+    expect(jsonl.code).toBe(0);
+    const rows = jsonl.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(rows.map((r) => [r.rating, r.reasons, r.comment])).toEqual(sent.map((s) => [s.rating, s.reasons, s.comment]));
+    expect(Object.keys(rows[0]!)).toEqual(['id', 'siteId', 'conversationId', 'messageId', 'traceId', 'rating', 'reasons', 'comment', 'confidence', 'topic', 'createdAt']);
+    expect(jsonl.stderr).toContain('exported 2 feedback items');
+
+    const csv = await runCli(['export', 'feedback', '--site', created.siteId, '--format', 'csv'], env);
+    expect(csv.stdout.split('\n')[0]).toBe('id,siteId,conversationId,messageId,traceId,rating,reasons,comment,confidence,topic,createdAt');
+    expect(csv.stdout).toContain('"Says ""March"", it is April,\nreally"');
+    expect(csv.stdout).toContain(`'=HYPERLINK(""x"")`);
+  });
+
+  it('should refuse a bad --since with a clear message', async () => {
+    const res = await runCli(['export', 'feedback', '--since', 'yesterday'], env);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain('--since must be an ISO time');
+  });
+});
