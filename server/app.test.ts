@@ -34,6 +34,7 @@ describe(`HTTP API (${testDbKind})`, () => {
     const res = await push({ items: [m, feedbackFor(m)] });
     expect(res.statusCode).toBe(200);
     expect(res.headers['access-control-allow-origin']).toBe(TEST_ORIGIN);
+    expect(res.headers['access-control-expose-headers']).toBe('retry-after');
     expect(res.json().result.data.results).toHaveLength(2);
   });
 

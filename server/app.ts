@@ -56,7 +56,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
         .send();
     }
     // Early, so that errors raised before tRPC runs (413) are readable; widgetProcedure removes it for a refused origin.
-    if (known) reply.headers({ 'access-control-allow-origin': origin, vary: 'Origin' });
+    if (known) reply.headers({ 'access-control-allow-origin': origin, 'access-control-expose-headers': 'retry-after', vary: 'Origin' });
   });
 
   await app.register(fastifyTRPCPlugin, {

@@ -59,11 +59,12 @@ export const widgetProcedure = publicProcedure.use(async ({ ctx, next }) => {
   if (!site) throw new TRPCError({ code: 'UNAUTHORIZED', message: `Unknown site key '${ctx.siteKey.slice(0, 80)}'.` });
   if (!originAllowed(site.allowedOrigins, ctx.origin)) {
     ctx.removeHeader('access-control-allow-origin');
-    ctx.removeHeader('access-control-allow-credentials');
+    ctx.removeHeader('access-control-expose-headers');
     throw new TRPCError({ code: 'FORBIDDEN', message: `Origin ${ctx.origin} is not allowed for this site.` });
   }
   if (ctx.origin) {
     ctx.setHeader('access-control-allow-origin', ctx.origin);
+    ctx.setHeader('access-control-expose-headers', 'retry-after');
     ctx.setHeader('vary', 'Origin');
   }
   return next({ ctx: { ...ctx, site } });

@@ -1,0 +1,39 @@
+// `npm test`: build, typecheck, widget size budget, unit + server suites (PGlite, and PostgreSQL when
+// DATABASE_URL is set), then the Playwright e2e suite in a real Chromium.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+const root = new URL('..', import.meta.url).pathname;
+
+function step(title, command, args, env = {}) {
+  console.log(`\n▶ ${title}`);
+  const started = Date.now();
+  const res = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+  if (res.status !== 0) {
+    console.error(`\n✖ ${title} failed (exit ${res.status ?? res.signal}).`);
+    process.exit(res.status || 1);
+  }
+  console.log(`✔ ${title} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+}
+
+const chromium = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+if (!existsSync(chromium)) {
+  console.error(
+    `Chromium was not found at ${chromium}; the e2e suite needs it.\n` +
+      'Install it with:  apt-get update && apt-get install -y chromium\n' +
+      '(or point CHROMIUM_PATH at another Chromium binary).',
+  );
+  process.exit(1);
+}
+
+step('build', 'npm', ['run', '--silent', 'build']);
+step('typecheck', 'npx', ['tsc', '--noEmit', '-p', '.']);
+step('widget size budget', 'npx', ['tsx', 'bench/widget-size.ts', '--check']);
+step('unit and server suites (PGlite)', 'npx', ['vitest', 'run'], { TEST_DB: 'pglite' });
+if (process.env.DATABASE_URL) {
+  step('server suite (PostgreSQL)', 'npx', ['vitest', 'run', 'server'], { TEST_DB: 'postgres' });
+} else {
+  console.log('\n(DATABASE_URL is not set: the PostgreSQL run of the server suite is skipped; CI always sets it.)');
+}
+step('e2e suite (Playwright, Chromium)', 'npx', ['playwright', 'test']);
+console.log('\nAll suites passed.');

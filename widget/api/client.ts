@@ -1,0 +1,112 @@
+/**
+ * The widget's tRPC client. It turns every answer of `signal.push` into one of three outcomes the outbox
+ * acts on (delivered, try again later, refused for good), so no tRPC error type leaks past this file.
+ */
+import { createTRPCClient, httpBatchLink } from '@trpc/client';
+import type { AppRouter } from '../../server/routers';
+import type { SignalBatch, SignalResult, SiteConfig } from '../../shared/schemas';
+
+export type PushOutcome =
+  | { kind: 'ok'; results: SignalResult[] }
+  | { kind: 'retry'; retryAfterMs?: number; reason: string }
+  | { kind: 'rejected'; status: number; message: string; fields?: Record<string, string> };
+
+export interface Api {
+  siteConfig(): Promise<SiteConfig>;
+  pushSignals(batch: SignalBatch, opts: { keepalive: boolean }): Promise<PushOutcome>;
+}
+
+/** Browsers refuse keepalive requests whose bodies (summed over those in flight) pass 64 KiB; leave room. */
+export const KEEPALIVE_MAX_BYTES = 60 * 1024;
+/** A hung request would hold the outbox (and its cross-tab lock) forever; give up and retry instead. */
+const TIMEOUT_MS = 30_000;
+
+const encoder = new TextEncoder();
+/** UTF-8 size of a string, which is what body limits count. */
+export const utf8Bytes = (s: string): number => encoder.encode(s).length;
+
+// Taken once, when the bundle loads: a host page that later wraps or replaces `fetch` (analytics,
+// mocks, zone.js) must not see, delay or break our requests.
+const pageFetch: typeof fetch | undefined = typeof fetch === 'function' ? fetch.bind(globalThis) : undefined;
+
+/** `Retry-After` as milliseconds: delta-seconds or an HTTP date. */
+export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const seconds = Number(value);
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - now;
+  return Number.isNaN(ms) ? undefined : Math.max(0, ms);
+}
+
+function fieldsOf(error: unknown): Record<string, string> | undefined {
+  const fields = (error as { data?: { fields?: unknown } } | null)?.data?.fields;
+  return fields && typeof fields === 'object' ? (fields as Record<string, string>) : undefined;
+}
+
+export function createApi(opts: { apiUrl: string; siteKey: string; fetch?: typeof fetch }): Api {
+  const baseFetch = opts.fetch ?? pageFetch;
+  // The Response of the push in flight. Pushes run one at a time (see `queue`), and they are the only
+  // POSTs this client makes, so the status and Retry-After read here belong to the push awaiting them.
+  let response: Response | undefined;
+  let keepalive = false;
+  let queue: Promise<unknown> = Promise.resolve();
+
+  const client = createTRPCClient<AppRouter>({
+    links: [
+      httpBatchLink({
+        url: `${opts.apiUrl.replace(/\/+$/, '')}/trpc`,
+        headers: { 'x-backstop-key': opts.siteKey },
+        async fetch(url, init) {
+          if (!baseFetch) throw new Error('fetch is not available');
+          const post = init?.method === 'POST';
+          const body = init?.body;
+          const res = await baseFetch(url, {
+            ...(init as RequestInit),
+            keepalive: post && keepalive && typeof body === 'string' && utf8Bytes(body) < KEEPALIVE_MAX_BYTES,
+          });
+          if (post) response = res;
+          return res;
+        },
+      }),
+    ],
+  });
+
+  async function push(batch: SignalBatch, k: boolean): Promise<PushOutcome> {
+    response = undefined;
+    keepalive = k;
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), TIMEOUT_MS);
+    try {
+      const { results } = await client.signal.push.mutate(batch, { signal: abort.signal });
+      return { kind: 'ok', results };
+    } catch (error) {
+      const res = response as Response | undefined;
+      const status = res?.status ?? 0;
+      // No response at all: offline, DNS, timeout, or a refusal without CORS headers (which the browser
+      // reports as a network error). A 2xx we could not read is also worth another try.
+      if (status < 400 || status >= 500 || status === 429 || status === 408) {
+        return {
+          kind: 'retry',
+          retryAfterMs: parseRetryAfter(res?.headers.get('retry-after')),
+          reason: status ? `HTTP ${status}` : error instanceof Error ? error.message : 'network error',
+        };
+      }
+      const fields = fieldsOf(error);
+      // A body that was not tRPC's (a proxy's HTML page) has no data; its parse error means nothing to anyone.
+      const message = (error as { data?: unknown }).data && error instanceof Error ? error.message : `HTTP ${status}`;
+      return fields ? { kind: 'rejected', status, message, fields } : { kind: 'rejected', status, message };
+    } finally {
+      clearTimeout(timer);
+      keepalive = false;
+    }
+  }
+
+  return {
+    siteConfig: () => client.site.config.query(),
+    pushSignals(batch, { keepalive: k }) {
+      const run = () => push(batch, k);
+      const next = queue.then(run, run);
+      queue = next;
+      return next;
+    },
+  };
+}
