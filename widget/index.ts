@@ -1,0 +1,30 @@
+/** ESM entry (`backstop.mjs`): the same widget, started from code instead of a script tag. */
+import { checkOptions, type InitOptions } from './options';
+import { createWidget, type Widget } from './runtime';
+import { warn } from './warn';
+
+export { checkAgentAnswer } from '../shared/agent-answer';
+export type { AgentAnswer, AnswerSource } from '../shared/agent-answer';
+export type { AgentContext, AgentFn } from './agent';
+export type { InitOptions } from './options';
+export type { Widget } from './runtime';
+
+/**
+ * Starts the widget. Invalid options are reported with console warnings and left out; without a valid
+ * `siteKey` nothing starts and undefined is returned. Never throws.
+ */
+export function init(options: InitOptions): Widget | undefined {
+  try {
+    const checked = checkOptions(options, 'init');
+    const { siteKey } = checked;
+    if (!siteKey) {
+      // A present but invalid siteKey was already reported by checkOptions.
+      if ((options as Partial<InitOptions> | null)?.siteKey === undefined) warn("init needs a 'siteKey' (pk_…).");
+      return undefined;
+    }
+    return createWidget({ ...checked, siteKey, apiUrl: checked.apiUrl ?? location.origin });
+  } catch (e) {
+    warn('could not start:', e);
+    return undefined;
+  }
+}

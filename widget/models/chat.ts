@@ -1,0 +1,100 @@
+/**
+ * Chat mode: the transcript, the wait for the agent, and the signal recorded for every user message and
+ * every agent answer or failure. The transcript is kept in sessionStorage so a reload shows it again.
+ */
+import { createModel, effect, signal, type ReadonlySignal } from '@preact/signals';
+import { checkAgentAnswer, type AgentAnswer } from '../../shared/agent-answer';
+import { MAX_MESSAGE_TEXT } from '../../shared/limits';
+import type { MessageSignal } from '../../shared/schemas';
+import { askAgent, type AgentErrorCode, type AgentFn } from '../agent';
+import { readSession, writeSession } from '../storage';
+import { warn } from '../warn';
+import { stamp, type Conversation } from './conversation';
+import { record, type SignalSink } from './record';
+
+/** One row of the transcript; `id` is the clientEventId of the message signal it was recorded as. */
+export type ChatItem =
+  | { type: 'user'; id: string; text: string }
+  | { type: 'agent'; id: string; answer: AgentAnswer }
+  | { type: 'failed'; id: string; code: AgentErrorCode; question: string };
+
+/** What the user reads for each failure; the timeout and error texts offer "Try again". */
+export const AGENT_ERROR_TEXT: Record<AgentErrorCode, string> = {
+  agent_timeout: "The assistant couldn't answer. It took too long to respond.",
+  agent_error: "The assistant couldn't answer. Something went wrong on its side.",
+  agent_bad_answer: "The assistant's answer could not be displayed",
+};
+
+/** Rows kept across reloads; older ones are still on the server. */
+const KEPT_ITEMS = 100;
+
+/** Whether a row read back from storage is still well formed (storage is shared with the host page). */
+const isItem = (i: ChatItem): boolean =>
+  typeof i?.id === 'string' &&
+  (i.type === 'agent' ? checkAgentAnswer(i.answer).ok : i.type === 'user' ? typeof i.text === 'string' : i.type === 'failed' && i.code in AGENT_ERROR_TEXT);
+
+export interface ChatDeps {
+  conversation: Conversation;
+  outbox: SignalSink;
+  agent: ReadonlySignal<AgentFn | undefined>;
+  storageKey: string;
+  timeoutMs?: number;
+}
+
+export const ChatModel = createModel((deps: ChatDeps) => {
+  const { conversation } = deps;
+  const restored = readSession<ChatItem[]>(deps.storageKey);
+  const items = signal<ChatItem[]>(Array.isArray(restored) ? restored.filter(isItem) : []);
+  const busy = signal(false);
+  const stop = new AbortController();
+  effect(() => () => stop.abort());
+
+  const push = (item: ChatItem) => {
+    items.value = [...items.value, item].slice(-KEPT_ITEMS);
+    writeSession(deps.storageKey, items.value);
+  };
+  const recordAgent = (body: Omit<MessageSignal, 'clientEventId' | 'conversationId' | 'conversationToken' | 'createdAt'>) => {
+    const s = stamp<MessageSignal>(conversation, body);
+    record(deps.outbox, s);
+    return s.clientEventId;
+  };
+
+  const ask = async (question: string) => {
+    const agent = deps.agent.peek();
+    if (!agent || busy.peek()) return;
+    busy.value = true;
+    const result = await askAgent(agent, question, conversation.id, deps.timeoutMs, stop.signal);
+    if (stop.signal.aborted) return;
+    if (result.ok) {
+      const { text, ...answer } = result.answer;
+      push({ type: 'agent', id: recordAgent({ kind: 'message', role: 'agent', text, answer }), answer: result.answer });
+    } else {
+      const { code } = result;
+      warn(code === 'agent_bad_answer' ? `the agent's answer is invalid: ${result.reason}.` : `the agent failed: ${result.reason}.`);
+      push({ type: 'failed', id: recordAgent({ kind: 'message', role: 'agent', text: AGENT_ERROR_TEXT[code], error: code }), code, question });
+    }
+    busy.value = false;
+  };
+
+  return {
+    items: items as ReadonlySignal<ChatItem[]>,
+    /** True while the agent is working on an answer. */
+    busy: busy as ReadonlySignal<boolean>,
+    /** Records and shows the user's message and asks the agent; false when there is nothing to send or a wait is on. */
+    send(text: string): boolean {
+      const t = text.trim().slice(0, MAX_MESSAGE_TEXT);
+      if (!t || busy.value || !deps.agent.value) return false;
+      const s = stamp<MessageSignal>(conversation, { kind: 'message', role: 'user', text: t });
+      record(deps.outbox, s);
+      push({ type: 'user', id: s.clientEventId, text: t });
+      void ask(t);
+      return true;
+    },
+    /** Asks the last failed question again. */
+    retry(): void {
+      const last = items.value[items.value.length - 1];
+      if (last?.type === 'failed') void ask(last.question);
+    },
+  };
+});
+export type ChatModel = InstanceType<typeof ChatModel>;

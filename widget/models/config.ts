@@ -1,0 +1,30 @@
+/** What the widget shows that the site decides: badge thresholds, texts and theme. Init options win over the policy. */
+import { computed, createModel, signal, type ReadonlySignal } from '@preact/signals';
+import { DEFAULT_THRESHOLDS } from '../../shared/confidence';
+import type { SiteConfig, SitePolicy } from '../../shared/schemas';
+import type { InitOptions } from '../options';
+import { warn } from '../warn';
+
+/** Shown until the site's policy arrives, and for good when it cannot be loaded. */
+export const DEFAULT_TITLE = 'Support';
+export const DEFAULT_GREETING = 'Hi! How can we help?';
+
+export const ConfigModel = createModel(
+  (api: { siteConfig(): Promise<SiteConfig> }, options: ReadonlySignal<Partial<InitOptions>>) => {
+    const policy = signal<SitePolicy | undefined>(undefined);
+    Promise.resolve()
+      .then(() => api.siteConfig())
+      .then(
+        (config) => void (policy.value = config.policy),
+        (e: unknown) => warn("could not load the site's settings, using defaults:", e instanceof Error ? e.message : e),
+      );
+    return {
+      thresholds: computed(() => policy.value?.thresholds ?? DEFAULT_THRESHOLDS),
+      title: computed(() => options.value.title ?? policy.value?.title ?? DEFAULT_TITLE),
+      greeting: computed(() => options.value.greeting ?? policy.value?.greeting ?? DEFAULT_GREETING),
+      primaryColor: computed(() => options.value.primaryColor ?? policy.value?.primaryColor),
+      position: computed(() => options.value.position ?? 'right'),
+    };
+  },
+);
+export type ConfigModel = InstanceType<typeof ConfigModel>;

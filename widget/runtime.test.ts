@@ -1,0 +1,117 @@
+// @vitest-environment happy-dom
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { MessageSignal } from '../shared/schemas';
+import { createWidget, type Widget } from './runtime';
+import { button, fakeOutbox, settle } from './test-utils';
+
+const KEY = 'pk_test_12345678';
+const ANSWER = { id: 'ans-7', text: 'Your order ships today.', confidence: 0.3 };
+
+let outbox: ReturnType<typeof fakeOutbox>;
+let widget: Widget | undefined;
+function start(options: Record<string, unknown> = {}) {
+  outbox = fakeOutbox();
+  const deps = {
+    createApi: () => ({ siteConfig: () => new Promise<never>(() => {}), pushSignals: vi.fn() }),
+    createOutbox: () => outbox,
+  };
+  widget = createWidget({ siteKey: KEY, apiUrl: 'https://support.example.com', ...options }, deps as never);
+  return widget;
+}
+const hostAnswer = () => {
+  const el = document.createElement('div');
+  el.textContent = ANSWER.text;
+  document.body.append(el);
+  return el;
+};
+
+let warn: ReturnType<typeof vi.spyOn>;
+beforeEach(() => {
+  sessionStorage.clear();
+  warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+});
+afterEach(() => {
+  widget?.destroy();
+  vi.restoreAllMocks();
+  document.body.innerHTML = '';
+});
+
+describe('createWidget', () => {
+  it('should put the launcher in an open shadow root with adopted stylesheets when an agent is given', async () => {
+    start({ agentUrl: '/demo/agent' });
+    await settle();
+    const host = document.querySelector('backstop-widget')!;
+    expect(host.shadowRoot?.adoptedStyleSheets.length).toBeGreaterThan(0);
+    expect(host.shadowRoot?.querySelector('style')).toBeNull();
+    expect(button(host.shadowRoot!, 'Open support chat')).toBeDefined();
+  });
+
+  it('should not show a launcher without an agent', async () => {
+    start();
+    await settle();
+    expect(document.querySelector('backstop-widget')).toBeNull();
+  });
+
+  it('should set the primary colour as a custom property, not a style attribute string', async () => {
+    start({ agentUrl: '/a', primaryColor: '#ff0066' });
+    await settle();
+    const host = document.querySelector<HTMLElement>('backstop-widget')!;
+    expect(host.style.getPropertyValue('--backstop-primary')).toBe('#ff0066');
+  });
+
+  it('should attach badge and feedback right after a host answer, in its own shadow root', async () => {
+    const el = hostAnswer();
+    start().attach(el, ANSWER);
+    await settle();
+    const host = el.nextElementSibling!;
+    expect(host.localName).toBe('backstop-answer');
+    expect(host.shadowRoot?.querySelector('.badge')?.textContent).toBe('Low confidence');
+    expect(button(host.shadowRoot!, 'Helpful')).toBeDefined();
+  });
+
+  it('should record an attached answer once per answer id, and rate it by that message', async () => {
+    const el = hostAnswer();
+    const w = start();
+    w.attach(el, ANSWER);
+    w.attach(el, ANSWER);
+    w.attach(hostAnswer(), ANSWER);
+    await settle();
+    const messages = outbox.added as MessageSignal[];
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toMatchObject({ role: 'agent', text: ANSWER.text, answer: { id: 'ans-7', confidence: 0.3 } });
+    expect(document.querySelectorAll('backstop-answer')).toHaveLength(2);
+    button(el.nextElementSibling!.shadowRoot!, 'Helpful')!.click();
+    await settle();
+    expect(outbox.added[1]).toMatchObject({ kind: 'feedback', messageId: messages[0]!.clientEventId, rating: 1 });
+  });
+
+  it('should warn naming the field when an attached answer is invalid', () => {
+    start().attach(hostAnswer(), { ...ANSWER, id: '' });
+    expect(String(warn.mock.calls[0]?.join(' '))).toMatch(/'id'/);
+    expect(document.querySelector('backstop-answer')).toBeNull();
+  });
+
+  it('should warn when attach gets no element', () => {
+    start().attach('#answer', ANSWER);
+    expect(String(warn.mock.calls[0]?.join(' '))).toMatch(/'element'/);
+  });
+
+  it('should put the launcher back when the page drops it', async () => {
+    start({ agentUrl: '/a' });
+    await settle();
+    document.querySelector('backstop-widget')!.remove();
+    await settle();
+    expect(document.querySelector('backstop-widget')).not.toBeNull();
+  });
+
+  it('should remove everything on destroy', async () => {
+    const el = hostAnswer();
+    const w = start({ agentUrl: '/a' });
+    w.attach(el, ANSWER);
+    await settle();
+    w.destroy();
+    widget = undefined;
+    expect(document.querySelector('backstop-widget, backstop-answer')).toBeNull();
+    expect(outbox.dispose).toHaveBeenCalled();
+  });
+});

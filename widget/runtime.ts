@@ -1,0 +1,154 @@
+/**
+ * One running widget for one site: the api client, the outbox, the models, the chat panel (chat mode)
+ * and the controls attached under a host's own answers (wrap mode).
+ */
+import { computed, effect, signal, untracked } from '@preact/signals';
+import { h, render, type ComponentChild } from 'preact';
+import { checkAgentAnswer } from '../shared/agent-answer';
+import type { MessageSignal } from '../shared/schemas';
+import { agentFromUrl } from './agent';
+import { createApi } from './api/client';
+import { AnswerFooter } from './components/AnswerFooter';
+import { App } from './components/App';
+import { dispose } from './dispose';
+import { createHost, keepAttached, whenBody } from './host';
+import { ChatModel } from './models/chat';
+import { ConfigModel } from './models/config';
+import { loadConversation, stamp, storageKey } from './models/conversation';
+import { FeedbackModel } from './models/feedback';
+import { record } from './models/record';
+import type { InitOptions } from './options';
+import { createOutbox } from './outbox';
+import { BASE_CSS } from './styles/base.css';
+import { PANEL_CSS } from './styles/panel.css';
+import { warn } from './warn';
+
+/** What `init` returns, and what the `Backstop(...)` commands drive. */
+export interface Widget {
+  /** Changes options after start (agent, texts, colour, position); `siteKey` and `apiUrl` are fixed. */
+  update(options: Partial<InitOptions>): void;
+  /** Wrap mode: adds the badge and feedback controls right after `element`, a host-rendered answer. */
+  attach(element: unknown, answer: unknown): void;
+  open(): void;
+  close(): void;
+  /** Removes everything the widget added to the page and stops sending. */
+  destroy(): void;
+}
+
+export interface WidgetDeps {
+  createApi: typeof createApi;
+  createOutbox: typeof createOutbox;
+}
+
+export function createWidget(initial: InitOptions & { apiUrl: string }, deps: WidgetDeps = { createApi, createOutbox }): Widget {
+  const { siteKey, apiUrl } = initial;
+  const options = signal<Partial<InitOptions>>(initial);
+  const api = deps.createApi({ apiUrl, siteKey });
+  const outbox = deps.createOutbox({ siteKey, api });
+  const conversation = loadConversation(siteKey);
+  const config = new ConfigModel(api, options);
+  const agent = computed(() => options.value.agent ?? (options.value.agentUrl ? agentFromUrl(options.value.agentUrl) : undefined));
+  const chat = new ChatModel({ conversation, outbox, agent, storageKey: storageKey(siteKey, 'chat') });
+  const waiting = computed(() => outbox.state.value.waiting);
+  const open = signal(false);
+  let destroyed = false;
+
+  const feedback = new Map<string, FeedbackModel>();
+  const feedbackFor = (messageId: string) => {
+    let model = feedback.get(messageId);
+    if (!model) feedback.set(messageId, (model = new FeedbackModel({ messageId, conversation, outbox })));
+    return model;
+  };
+
+  const hosts = new Set<HTMLElement>();
+  const roots = new Set<ShadowRoot>();
+  const cleanups: (() => void)[] = [];
+  const mount = (name: string, css: string[], vnode: ComponentChild) => {
+    const { host, root } = createHost(name, css);
+    render(vnode, root);
+    hosts.add(host);
+    roots.add(root);
+    theme(host);
+    return { host, root };
+  };
+  // CSSOM custom property (CSP-safe, unlike a style attribute); without a colour the host page may theme us.
+  const theme = (host: HTMLElement) => {
+    const color = config.primaryColor.peek();
+    if (color) host.style.setProperty('--backstop-primary', color);
+    else host.style.removeProperty('--backstop-primary');
+  };
+  cleanups.push(effect(() => void (config.primaryColor.value, hosts.forEach(theme))));
+
+  // Chat mode starts once an agent is known; pages that only wrap their own chat never get a launcher.
+  let chatMounted = false;
+  const mountChat = () => {
+    if (destroyed) return;
+    const { host } = mount('backstop-widget', [BASE_CSS, PANEL_CSS], h(App, { chat, config, outbox, open, feedbackFor }));
+    document.body.append(host);
+    cleanups.push(keepAttached(host));
+  };
+  cleanups.push(
+    effect(() => {
+      if (agent.value && !chatMounted) {
+        chatMounted = true;
+        untracked(() => whenBody(mountChat));
+      }
+    }),
+  );
+
+  // Wrap mode records each answer once per page, so its feedback can refer to it.
+  const answered = new Map<string, string>();
+  const attached = new WeakMap<Element, ShadowRoot>();
+
+  return {
+    update(next) {
+      if ((next.siteKey && next.siteKey !== siteKey) || (next.apiUrl && next.apiUrl !== apiUrl)) {
+        warn('siteKey and apiUrl cannot change after the widget started; those options were ignored.');
+      }
+      const { siteKey: _k, apiUrl: _u, ...rest } = next;
+      options.value = { ...options.value, ...rest };
+    },
+
+    attach(element, value) {
+      if (destroyed) return;
+      if (!(element instanceof Element) || !element.parentNode) {
+        return warn("Backstop('attach', element, answer): 'element' must be a DOM element that is in the page.");
+      }
+      const check = checkAgentAnswer(value);
+      if (!check.ok) return warn(`Backstop('attach', element, answer): '${check.field}' ${check.error}.`);
+      const answer = check.answer;
+      let messageId = answered.get(answer.id);
+      if (!messageId) {
+        const { text, ...meta } = answer;
+        const s = stamp<MessageSignal>(conversation, { kind: 'message', role: 'agent', text, answer: meta });
+        record(outbox, s);
+        answered.set(answer.id, (messageId = s.clientEventId));
+      }
+      const vnode = h('div', { class: 'root' }, h(AnswerFooter, { answer, thresholds: config.thresholds, feedback: feedbackFor(messageId), waiting }));
+      // Attaching to the same element again (a host re-render) updates the controls instead of adding more.
+      const existing = attached.get(element);
+      if (existing?.host.isConnected) return render(vnode, existing);
+      const { host, root } = mount('backstop-answer', [BASE_CSS], vnode);
+      attached.set(element, root);
+      element.after(host);
+    },
+
+    open() {
+      if (!agent.peek()) warn("Backstop('open') needs chat mode: pass 'agent' or 'agentUrl' to init.");
+      open.value = true;
+    },
+    close() {
+      open.value = false;
+    },
+
+    destroy() {
+      if (destroyed) return;
+      destroyed = true;
+      cleanups.forEach((c) => c());
+      roots.forEach((root) => render(null, root));
+      hosts.forEach((host) => host.remove());
+      [chat, config, ...feedback.values()].forEach(dispose);
+      outbox.dispose();
+    },
+  };
+}

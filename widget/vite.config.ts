@@ -1,0 +1,62 @@
+/**
+ * Builds the widget twice with one command (`vite build -c widget/vite.config.ts`):
+ * `dist/widget/widget.js`, one minified IIFE for the script tag (entry embed.ts), and
+ * `dist/widget/backstop.mjs`, the ESM build of index.ts for bundlers. Both are self-contained: sharing a
+ * host app's own Preact would let its version and options hooks leak into ours.
+ * CSS ships as strings in `*.css.ts`, so there are no CSS files to inline.
+ */
+import preact from '@preact/preset-vite';
+import { fileURLToPath } from 'node:url';
+import { build, defineConfig, type InlineConfig } from 'vite';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const outDir = `${root}dist/widget`;
+
+/** Everything both builds share; `configFile: false` keeps the nested ESM build from loading this file again. */
+const common = (entry: string): InlineConfig => ({
+  root,
+  configFile: false,
+  plugins: [preact()],
+  define: { 'process.env.NODE_ENV': '"production"' },
+  build: {
+    outDir,
+    target: 'es2022',
+    minify: true,
+    sourcemap: false,
+    copyPublicDir: false,
+    lib: { entry: `${root}widget/${entry}` },
+    // Escapes non-ASCII (—, …, ×): a host may serve or embed the script without a UTF-8 charset.
+    rolldownOptions: { output: { charset: 'ascii' } },
+  },
+});
+
+const esm: InlineConfig = {
+  ...common('index.ts'),
+  logLevel: 'warn',
+  build: {
+    ...common('index.ts').build,
+    emptyOutDir: false,
+    lib: { entry: `${root}widget/index.ts`, formats: ['es'], fileName: () => 'backstop.mjs' },
+  },
+};
+
+const { configFile: _, ...iife } = common('embed.ts');
+
+export default defineConfig({
+  ...iife,
+  build: {
+    ...iife.build,
+    emptyOutDir: true,
+    lib: { entry: `${root}widget/embed.ts`, formats: ['iife'], name: 'BackstopWidget', fileName: () => 'widget.js' },
+  },
+  plugins: [
+    preact(),
+    {
+      name: 'backstop-esm-build',
+      apply: 'build',
+      async closeBundle() {
+        await build(esm);
+      },
+    },
+  ],
+});
