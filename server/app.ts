@@ -104,6 +104,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   }
   app.get('/console', (_req, reply) => reply.redirect('/console/'));
   app.get('/', (_req, reply) => reply.redirect('/demo/'));
+  // Browsers ask for it on every page; answering keeps consoles free of 404 noise.
+  app.get('/favicon.ico', (_req, reply) => reply.code(204).send());
 
   for (const p of opts.plugins ?? []) await app.register(p.plugin, { prefix: p.prefix, ...p.options });
   return app;
