@@ -63,6 +63,22 @@ afterEach(() => {
 });
 
 describe('createApi', () => {
+  it('should send a beacon as a keepalive request that the tRPC server accepts', async () => {
+    const { calls, fetch } = server();
+    let stored: string[] = [];
+    behaviour = (input) => ((stored = input.items.map((i) => i.clientEventId)), { results: [] });
+    const api = createApi({ apiUrl: 'https://api.example.com', siteKey: 'pk_test_12345678', fetch });
+    expect(api.beacon!(batch(signal(1), signal(2)))).toBe(true);
+    expect(calls[0]!.init.keepalive).toBe(true);
+    await vi.waitFor(() => expect(stored).toEqual([signal(1).clientEventId, signal(2).clientEventId]));
+  });
+
+  it('should refuse a beacon too large for a keepalive request', () => {
+    const { fetch } = server();
+    const api = createApi({ apiUrl: 'https://api.example.com', siteKey: 'pk_test_12345678', fetch });
+    expect(api.beacon!(batch(...Array.from({ length: 10 }, (_, i) => signal(i, 'x'.repeat(7000)))))).toBe(false);
+  });
+
   it('should post a batch to /trpc/signal.push with the site key and return the results', async () => {
     const { calls, fetch } = server();
     const api = createApi({ apiUrl: 'https://api.example.com/', siteKey: 'pk_test_12345678', fetch });

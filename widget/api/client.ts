@@ -14,6 +14,12 @@ export type PushOutcome =
 export interface Api {
   siteConfig(): Promise<SiteConfig>;
   pushSignals(batch: SignalBatch, opts: { keepalive: boolean }): Promise<PushOutcome>;
+  /**
+   * Sends a batch at once, in the caller's task, with `keepalive`, and ignores the answer: for a page
+   * that is being unloaded, where an async chain would be cut off. The outbox keeps the items until a
+   * normal push confirms them; the server ignores the repeat.
+   */
+  beacon?(batch: SignalBatch): boolean;
 }
 
 /** Browsers refuse keepalive requests whose bodies (summed over those in flight) pass 64 KiB; leave room. */
@@ -100,8 +106,22 @@ export function createApi(opts: { apiUrl: string; siteKey: string; fetch?: typeo
     }
   }
 
+  const pushUrl = `${opts.apiUrl.replace(/\/+$/, '')}/trpc/signal.push`;
+
   return {
     siteConfig: () => client.site.config.query(),
+    beacon(batch) {
+      const body = JSON.stringify(batch);
+      if (!baseFetch || utf8Bytes(body) >= KEEPALIVE_MAX_BYTES) return false;
+      // tRPC's non-batched mutation wire format: the input as the JSON body.
+      baseFetch(pushUrl, {
+        method: 'POST',
+        keepalive: true,
+        headers: { 'content-type': 'application/json', 'x-backstop-key': opts.siteKey },
+        body,
+      }).catch(() => {});
+      return true;
+    },
     pushSignals(batch, { keepalive: k }) {
       const run = () => push(batch, k);
       const next = queue.then(run, run);

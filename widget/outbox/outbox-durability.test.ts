@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { PushOutcome } from '../api/client';
 import { createOutbox, type Outbox, type OutboxOptions } from './outbox';
 import { openStore } from './store';
-import { fakeApi, fakeLocks, message, ok, setOnline, settle, until, uuid } from './test-utils';
+import { fakeApi, fakeLocks, feedback, message, ok, setOnline, settle, until, uuid } from './test-utils';
 
 let idb: IDBFactory;
 const open: Outbox[] = [];
@@ -192,6 +192,27 @@ describe('outbox: offline and page life', () => {
     window.dispatchEvent(new Event('pagehide'));
     await until(() => api.calls.length === 1);
     expect(api.calls[0]!.keepalive).toBe(true);
+  });
+
+  it('should hand unconfirmed signals to a beacon within the pagehide event itself', async () => {
+    const beacons: string[][] = [];
+    const api = { ...fakeApi(), beacon: vi.fn((b: { items: { clientEventId: string }[] }) => (beacons.push(b.items.map((s) => s.clientEventId)), true)) };
+    const o = make(api, { debounceMs: 60_000 });
+    void o.add(message(1));
+    void o.add(feedback(2, uuid(1)));
+    // No await: an unloading page gets no further task, so the beacon must go out synchronously.
+    window.dispatchEvent(new Event('pagehide'));
+    expect(beacons).toEqual([[uuid(1), uuid(2)]]);
+  });
+
+  it('should not beacon signals the server already confirmed', async () => {
+    const api = { ...fakeApi(), beacon: vi.fn(() => true) };
+    const o = make(api);
+    await o.add(message(1));
+    await o.flush();
+    await until(() => o.state.value.pending === 0);
+    window.dispatchEvent(new Event('pagehide'));
+    expect(api.beacon).not.toHaveBeenCalled();
   });
 
   it('should not use keepalive for ordinary sends', async () => {

@@ -40,7 +40,7 @@ export interface Outbox {
 
 export interface OutboxOptions {
   siteKey: string;
-  api: Pick<Api, 'pushSignals'>;
+  api: Pick<Api, 'pushSignals' | 'beacon'>;
   /** Defaults to the page's; null means memory only. */
   indexedDB?: IDBFactory | null;
   /** Defaults to `navigator.locks`; null uses a lease in IndexedDB instead. */
@@ -94,6 +94,13 @@ export function createOutbox(opts: OutboxOptions): Outbox {
   let again = false;
   let debounce: ReturnType<typeof setTimeout> | undefined;
   let retry: ReturnType<typeof setTimeout> | undefined;
+  // This tab's signals not yet confirmed, kept in memory so a page being unloaded can send them in
+  // its last task: the IndexedDB and lock round trips of a normal drain would be cut off.
+  let unsent: Signal[] = [];
+  const settled = (rows: Row[]) => {
+    const gone = new Set(rows.map((r) => r.s.clientEventId));
+    unsent = unsent.filter((s) => !gone.has(s.clientEventId));
+  };
   let recheck: ReturnType<typeof setTimeout> | undefined;
 
   const set = (patch: Partial<OutboxState>) => {
@@ -106,6 +113,7 @@ export function createOutbox(opts: OutboxOptions): Outbox {
   const ids = (rows: Row[]) => rows.map((r) => r.id!);
 
   async function reject(rows: Row[], message: string) {
+    settled(rows);
     await store.bury(rows, message);
     const entry = { message, clientEventIds: rows.map((r) => r.s.clientEventId) };
     set({ rejected: [...state.value.rejected, entry].slice(-MAX_REJECTED) });
@@ -158,6 +166,7 @@ export function createOutbox(opts: OutboxOptions): Outbox {
         // An answer that acknowledges nothing would resend the same batch forever; treat it as a failure.
         if (!done.length) out = { kind: 'retry', reason: 'no item acknowledged' };
         else {
+          settled(done);
           await store.del(ids(done));
           if (dropped) await store.bump(DROPPED, -dropped);
           failed = false;
@@ -233,12 +242,14 @@ export function createOutbox(opts: OutboxOptions): Outbox {
       if (disposed) return;
       const row: Row = { s: sig, at: now(), n: utf8Bytes(JSON.stringify(sig)) };
       if (row.n > MAX_SIGNAL_BYTES) return await reject([row], `Too large to send: ${row.n} bytes, the limit is ${MAX_SIGNAL_BYTES}.`);
+      unsent.push(sig);
       if ((await store.count()) >= MAX_ITEMS) {
         // Feedback is the only kind we give up: messages and escalations are the conversation itself.
         const victim = (await store.list()).find((r) => r.s.kind === 'feedback');
         if (victim) await store.del([victim.id!]);
         if (victim || sig.kind === 'feedback') await store.bump(DROPPED, 1);
-        if (!victim && sig.kind === 'feedback') return;
+        if (victim) settled([victim]);
+        if (!victim && sig.kind === 'feedback') return void settled([row]);
       }
       await store.put(row);
       await refresh();
@@ -255,10 +266,25 @@ export function createOutbox(opts: OutboxOptions): Outbox {
     void flush('online');
   };
   const onOffline = () => set({ offline: true });
-  const onPageHide = () => void flush('pagehide');
+  /** Hands this tab's unconfirmed signals to a keepalive request now, while the page still may send. */
+  const sendBeforeUnload = () => {
+    if (disposed || !unsent.length || !online() || !api.beacon) return;
+    try {
+      const rows = take(unsent.map((s) => ({ s, at: 0, n: utf8Bytes(JSON.stringify(s)) })), KEEPALIVE_MAX_BYTES);
+      api.beacon({ items: rows.map((r) => r.s) });
+    } catch {
+      // The normal drain, now or on the next visit, still delivers them.
+    }
+  };
+  const onPageHide = () => {
+    sendBeforeUnload();
+    void flush('pagehide');
+  };
   const onVisibility = () => {
-    if (doc?.visibilityState === 'hidden') void flush('hidden');
-    else keepalive = false;
+    if (doc?.visibilityState === 'hidden') {
+      sendBeforeUnload();
+      void flush('hidden');
+    } else keepalive = false;
   };
   win?.addEventListener('online', onOnline);
   win?.addEventListener('offline', onOffline);

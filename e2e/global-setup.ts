@@ -1,0 +1,129 @@
+/**
+ * Starts the stack the suite runs against and returns its teardown:
+ * - the built Backstop server as a child process, on PostgreSQL in a private schema when DATABASE_URL is
+ *   set (so tests can count stored rows while it runs), on PGlite in a temporary folder otherwise;
+ * - an extra site whose allowlist is the host origin;
+ * - the host web server on two more origins (one allowed, one not).
+ */
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { API_PORT, API_URL, HOST_PORT, HOST_URL, REFUSED_PORT, STACK_ENV, type StackInfo } from './support/env';
+import { startHostServer } from './support/host-server';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CLI = path.join(ROOT, 'bin/backstop.js');
+const run = promisify(execFile);
+
+function requireBuild() {
+  const missing = ['dist/widget/widget.js', 'dist/server/main.js'].filter((f) => !existsSync(path.join(ROOT, f)));
+  if (missing.length) throw new Error(`e2e needs a build (missing ${missing.join(', ')}). Run \`npm run build\` first.`);
+}
+
+async function healthy(): Promise<boolean> {
+  try {
+    return (await fetch(`${API_URL}/healthz`, { signal: AbortSignal.timeout(1000) })).ok;
+  } catch {
+    return false;
+  }
+}
+
+async function waitForServer(child: ChildProcess, logFile: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`The Backstop server exited with code ${child.exitCode} at start; see ${logFile}`);
+    if (await healthy()) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`The Backstop server did not answer ${API_URL}/healthz within 30 s; see ${logFile}`);
+}
+
+async function createSite(env: NodeJS.ProcessEnv): Promise<{ siteId: string; publicKey: string }> {
+  const { stdout } = await run(process.execPath, [CLI, 'site', 'create', '--name', 'E2E', '--origin', HOST_URL, '--json'], {
+    cwd: ROOT,
+    env,
+  });
+  const line = stdout.trim().split('\n').findLast((l) => l.startsWith('{'));
+  if (!line) throw new Error(`site create printed no JSON: ${stdout}`);
+  return JSON.parse(line) as { siteId: string; publicKey: string };
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const force = setTimeout(() => child.kill('SIGKILL'), 5000);
+    child.once('exit', () => {
+      clearTimeout(force);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+export default async function globalSetup(): Promise<() => Promise<void>> {
+  requireBuild();
+  if (await healthy()) throw new Error(`Something already answers on ${API_URL}; stop it or set E2E_PORT to another port.`);
+
+  const work = mkdtempSync(path.join(tmpdir(), 'backstop-e2e-'));
+  const logFile = path.join(work, 'server.log');
+  const databaseUrl = process.env.DATABASE_URL || undefined;
+  const schema = databaseUrl ? `e2e_${randomBytes(6).toString('hex')}` : undefined;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(API_PORT),
+    HOST: 'localhost',
+    LOG_LEVEL: 'warn',
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl, DATABASE_SCHEMA: schema } : { DATABASE_URL: '', DATA_DIR: path.join(work, 'data') }),
+  };
+
+  let child: ChildProcess | undefined;
+  const hosts: Server[] = [];
+  const teardown = async () => {
+    await Promise.all(hosts.map((h) => new Promise((r) => h.close(r))));
+    if (child) await stop(child);
+    if (databaseUrl && schema) {
+      const client = new pg.Client({ connectionString: databaseUrl });
+      await client.connect();
+      try {
+        await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      } finally {
+        await client.end();
+      }
+    }
+    // The server's log outlives the run, next to the other test results.
+    if (existsSync(logFile)) {
+      mkdirSync(path.join(ROOT, 'test-results'), { recursive: true });
+      copyFileSync(logFile, path.join(ROOT, 'test-results/e2e-server.log'));
+    }
+    rmSync(work, { recursive: true, force: true });
+  };
+
+  try {
+    // PGlite can be opened by one process at a time, so there the site is created before the server starts;
+    // on PostgreSQL the server migrates the fresh schema first.
+    let site = databaseUrl ? undefined : await createSite(env);
+    const log = createWriteStream(logFile);
+    child = spawn(process.execPath, [CLI, 'start'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout!.pipe(log);
+    child.stderr!.pipe(log);
+    await waitForServer(child, logFile);
+    site ??= await createSite(env);
+
+    hosts.push(await startHostServer(HOST_PORT, { API: API_URL, SITE_KEY: site.publicKey }));
+    hosts.push(await startHostServer(REFUSED_PORT, { API: API_URL, SITE_KEY: site.publicKey }));
+
+    const info: StackInfo = { siteId: site.siteId, siteKey: site.publicKey, ...(schema ? { schema } : {}) };
+    process.env[STACK_ENV] = JSON.stringify(info);
+    console.log(`e2e: server ${API_URL} (${databaseUrl ? `PostgreSQL, schema ${schema}` : 'PGlite'}), hosts ${HOST_URL} and :${REFUSED_PORT}, log ${logFile}`);
+  } catch (err) {
+    await teardown().catch(() => {});
+    throw err;
+  }
+  return teardown;
+}

@@ -1,0 +1,33 @@
+/**
+ * Where the e2e stack lives. Ports are fixed by default so the origins in the pages and the site's
+ * allowlist are predictable; `E2E_PORT` moves the whole stack (host pages use the next two ports).
+ */
+
+export const API_PORT = Number(process.env.E2E_PORT ?? 4100);
+/** The host origin the e2e site allows. */
+export const HOST_PORT = API_PORT + 1;
+/** A host origin no site allows. */
+export const REFUSED_PORT = API_PORT + 2;
+
+/** The Backstop server: widget.js, /trpc, /demo. */
+export const API_URL = `http://localhost:${API_PORT}`;
+/** A customer's website, on another origin than the API. */
+export const HOST_URL = `http://127.0.0.1:${HOST_PORT}`;
+/** A website that is not on any site's allowlist. */
+export const REFUSED_URL = `http://127.0.0.1:${REFUSED_PORT}`;
+
+/** Filled in by the global setup for the test workers. */
+export interface StackInfo {
+  siteId: string;
+  siteKey: string;
+  /** PostgreSQL schema of this run; absent when the server runs on PGlite. */
+  schema?: string;
+}
+
+export const STACK_ENV = 'BACKSTOP_E2E_STACK';
+
+export function stackInfo(): StackInfo {
+  const raw = process.env[STACK_ENV];
+  if (!raw) throw new Error(`${STACK_ENV} is not set: run the suite with \`npx playwright test\` so e2e/global-setup.ts runs first.`);
+  return JSON.parse(raw) as StackInfo;
+}
