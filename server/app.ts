@@ -7,6 +7,7 @@ import { MAX_BATCH_BYTES } from '../shared/limits';
 import { contextFactory } from './context';
 import type { Database } from './db/client';
 import { normalizeOrigin } from './domain/origins';
+import { createSignalCache } from './domain/signal-cache';
 import { createSiteCache } from './domain/sites';
 import { consoleDistDir, widgetDistDir } from './paths';
 import { appRouter, type AppRouter } from './routers';
@@ -63,7 +64,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     prefix: '/trpc',
     trpcOptions: {
       router: appRouter,
-      createContext: contextFactory({ db, sites }),
+      createContext: contextFactory({ db, sites, signalCache: createSignalCache() }),
       maxBatchSize: 20,
       onError({ error, path }) {
         if (error.code === 'INTERNAL_SERVER_ERROR') app.log.error({ err: error.cause ?? error, path }, 'tRPC procedure failed');

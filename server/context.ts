@@ -1,11 +1,14 @@
 /** Request context. `createContextInner` takes no HTTP objects, so tests build callers from it directly. */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from './db/client';
+import { createSignalCache, type SignalCache } from './domain/signal-cache';
 import { createSiteCache, type SiteCache } from './domain/sites';
 
 export interface ContextInner {
   db: Db;
   sites: SiteCache;
+  /** Immutable conversation and message facts, shared by the requests of one server. */
+  signalCache: SignalCache;
   /** Origin header of the request (null when absent: same-origin GET or non-browser client). */
   origin: string | null;
   /** Public site key the widget sends in `x-backstop-key`. */
@@ -16,10 +19,11 @@ export interface ContextInner {
   removeHeader(name: string): void;
 }
 
-export function createContextInner(opts: { db: Db; sites?: SiteCache } & Partial<Omit<ContextInner, 'db' | 'sites'>>): ContextInner {
+export function createContextInner(opts: { db: Db } & Partial<Omit<ContextInner, 'db'>>): ContextInner {
   return {
     db: opts.db,
     sites: opts.sites ?? createSiteCache(opts.db, 0),
+    signalCache: opts.signalCache ?? createSignalCache(),
     origin: opts.origin ?? null,
     siteKey: opts.siteKey ?? null,
     userAgent: opts.userAgent ?? null,
@@ -34,7 +38,7 @@ const header = (req: FastifyRequest, name: string): string | null => {
 };
 
 /** Builds the context of one HTTP request. */
-export function contextFactory(base: { db: Db; sites: SiteCache }) {
+export function contextFactory(base: { db: Db; sites: SiteCache; signalCache: SignalCache }) {
   return ({ req, res }: { req: FastifyRequest; res: FastifyReply }): ContextInner =>
     createContextInner({
       ...base,

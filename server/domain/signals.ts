@@ -13,10 +13,19 @@ import type { Db } from '../db/client';
 import { conversations, droppedSignals, feedback, messages } from '../db/schema';
 import { FieldError } from './errors';
 import { sameDigest, sha256 } from './secrets';
+import { createSignalCache, type BoundConversation, type RatedMessage, type SignalCache } from './signal-cache';
 
 export interface SignalContext {
   siteId: string;
   userAgent: string | null;
+  /** Shared across requests of one server; a fresh one (no reuse) when absent. */
+  cache?: SignalCache;
+}
+
+/** Cache entries learnt inside a transaction, applied once it commits. */
+interface Learnt {
+  conversations: [string, BoundConversation][];
+  messages: [string, RatedMessage][];
 }
 
 type Indexed<T> = { index: number; item: T; hash: string };
@@ -46,15 +55,20 @@ export async function storeSignals(db: Db, ctx: SignalContext, batch: SignalBatc
   });
   checkUniqueIds(batch.items);
 
-  return db.transaction(async (tx) => {
-    await bindConversations(tx as unknown as Db, ctx.siteId, batch.items);
+  const cache = ctx.cache ?? createSignalCache(0);
+  const learnt: Learnt = { conversations: [], messages: [] };
+  const results = await db.transaction(async (tx) => {
+    await bindConversations(tx as unknown as Db, ctx.siteId, batch.items, cache, learnt);
     const statuses = new Map<number, SignalResult['status']>();
     if (msgs.length) for (const [i, s] of await insertMessages(tx as unknown as Db, ctx, msgs)) statuses.set(i, s);
-    if (fbs.length) for (const [i, s] of await insertFeedback(tx as unknown as Db, ctx, fbs)) statuses.set(i, s);
+    if (fbs.length) for (const [i, s] of await insertFeedback(tx as unknown as Db, ctx, fbs, cache, learnt)) statuses.set(i, s);
     if (batch.dropped && batch.dropped.feedback > 0)
       await tx.insert(droppedSignals).values({ siteId: ctx.siteId, kind: 'feedback', count: batch.dropped.feedback });
     return batch.items.map((item, i) => ({ clientEventId: item.clientEventId, status: statuses.get(i) ?? 'stored' }));
   });
+  for (const [k, v] of learnt.conversations) cache.conversations.set(k, v);
+  for (const [k, v] of learnt.messages) cache.messages.set(k, v);
+  return results;
 }
 
 function checkUniqueIds(items: readonly Signal[]): void {
@@ -69,18 +83,29 @@ function checkUniqueIds(items: readonly Signal[]): void {
 }
 
 /** Registers unseen conversations with their token's hash; refuses items whose token or site does not match. */
-async function bindConversations(db: Db, siteId: string, items: readonly Signal[]): Promise<void> {
+async function bindConversations(db: Db, siteId: string, items: readonly Signal[], cache: SignalCache, learnt: Learnt): Promise<void> {
   const tokens = new Map<string, string>();
   for (const item of items) if (!tokens.has(item.conversationId)) tokens.set(item.conversationId, sha256(item.conversationToken));
-  await db
-    .insert(conversations)
-    .values([...tokens].map(([id, tokenHash]) => ({ id, siteId, tokenHash })))
-    .onConflictDoNothing({ target: conversations.id });
-  const rows = await db
-    .select({ id: conversations.id, siteId: conversations.siteId, tokenHash: conversations.tokenHash })
-    .from(conversations)
-    .where(inArray(conversations.id, [...tokens.keys()]));
-  const known = new Map(rows.map((r) => [r.id, r]));
+  const known = new Map<string, BoundConversation>();
+  for (const id of tokens.keys()) {
+    const hit = cache.conversations.get(id);
+    if (hit) known.set(id, hit);
+  }
+  const unseen = [...tokens].filter(([id]) => !known.has(id));
+  if (unseen.length) {
+    await db
+      .insert(conversations)
+      .values(unseen.map(([id, tokenHash]) => ({ id, siteId, tokenHash })))
+      .onConflictDoNothing({ target: conversations.id });
+    const rows = await db
+      .select({ id: conversations.id, siteId: conversations.siteId, tokenHash: conversations.tokenHash })
+      .from(conversations)
+      .where(inArray(conversations.id, unseen.map(([id]) => id)));
+    for (const { id, ...bound } of rows) {
+      known.set(id, bound);
+      learnt.conversations.push([id, bound]);
+    }
+  }
   const fields: Record<string, string> = {};
   items.forEach((item, i) => {
     const row = known.get(item.conversationId);
@@ -143,20 +168,32 @@ async function insertMessages(db: Db, ctx: SignalContext, entries: Indexed<Messa
   });
 }
 
-async function insertFeedback(db: Db, ctx: SignalContext, entries: Indexed<FeedbackSignal>[]) {
-  const rated = await db
-    .select({
-      id: messages.id,
-      clientEventId: messages.clientEventId,
-      conversationId: messages.conversationId,
-      role: messages.role,
-      traceId: messages.traceId,
-      confidence: messages.confidence,
-      topic: messages.topic,
-    })
-    .from(messages)
-    .where(and(eq(messages.siteId, ctx.siteId), inArray(messages.clientEventId, [...new Set(entries.map((e) => e.item.messageId))])));
-  const byEventId = new Map(rated.map((m) => [m.clientEventId, m]));
+async function insertFeedback(db: Db, ctx: SignalContext, entries: Indexed<FeedbackSignal>[], cache: SignalCache, learnt: Learnt) {
+  const byEventId = new Map<string, RatedMessage>();
+  const missing: string[] = [];
+  for (const id of new Set(entries.map((e) => e.item.messageId))) {
+    const hit = cache.messages.get(`${ctx.siteId}:${id}`);
+    if (hit) byEventId.set(id, hit);
+    else missing.push(id);
+  }
+  if (missing.length) {
+    const rated = await db
+      .select({
+        id: messages.id,
+        clientEventId: messages.clientEventId,
+        conversationId: messages.conversationId,
+        role: messages.role,
+        traceId: messages.traceId,
+        confidence: messages.confidence,
+        topic: messages.topic,
+      })
+      .from(messages)
+      .where(and(eq(messages.siteId, ctx.siteId), inArray(messages.clientEventId, missing)));
+    for (const { clientEventId, ...m } of rated) {
+      byEventId.set(clientEventId, m);
+      learnt.messages.push([`${ctx.siteId}:${clientEventId}`, m]);
+    }
+  }
   const fields: Record<string, string> = {};
   for (const { index, item } of entries) {
     const m = byEventId.get(item.messageId);

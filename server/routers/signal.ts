@@ -6,5 +6,5 @@ export const signalRouter = router({
   /** Stores a batch from the widget's outbox, exactly once per clientEventId. */
   push: widgetProcedure
     .input(signalBatchInput)
-    .mutation(async ({ ctx, input }) => ({ results: await storeSignals(ctx.db, { siteId: ctx.site.id, userAgent: ctx.userAgent }, input) })),
+    .mutation(async ({ ctx, input }) => ({ results: await storeSignals(ctx.db, { siteId: ctx.site.id, userAgent: ctx.userAgent, cache: ctx.signalCache }, input) })),
 });
