@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import fastifyStatic from '@fastify/static';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
-import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyPluginAsync, type FastifyServerOptions } from 'fastify';
 import { MAX_BATCH_BYTES } from '../shared/limits';
 import { contextFactory } from './context';
 import type { Database } from './db/client';
@@ -26,7 +26,13 @@ const CORS_ALLOW_HEADERS = 'content-type, x-backstop-key, trpc-accept, trpc-batc
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const { db } = opts.database;
   const sites = createSiteCache(db);
-  const app = Fastify({ logger: opts.logger ?? false, disableRequestLogging: true, bodyLimit: BODY_LIMIT, trustProxy: false });
+  // Per-request log lines would drown the start banner and cost time on the ingestion path.
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: BODY_LIMIT,
+    trustProxy: false,
+  });
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
