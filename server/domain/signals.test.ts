@@ -33,6 +33,15 @@ describe(`storeSignals with a shared cache (${testDbKind})`, () => {
     await expect(storeSignals(database.db, { siteId, userAgent: null, cache }, { items: [forged] })).rejects.toMatchObject({ code: 'FORBIDDEN' });
   });
 
+  it('should check the token of every item, not only the first of its conversation', async () => {
+    const conv = conversation();
+    const forged = { ...agentMessage(conv), conversationToken: 'z'.repeat(43) };
+    await expect(storeSignals(database.db, { siteId, userAgent: null }, { items: [agentMessage(conv), forged] })).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+      fields: { 'items.1.conversationToken': 'does not match this conversation' },
+    });
+  });
+
   it('should learn nothing from a batch that was rolled back', async () => {
     const cache = createSignalCache();
     const conv = conversation();

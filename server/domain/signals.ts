@@ -30,26 +30,28 @@ interface Learnt {
 
 type Indexed<T> = { index: number; item: T; hash: string };
 
-/** Checks the per-item and per-batch size limits before any work is done. */
-export function checkBatchLimits(items: readonly unknown[]): void {
-  if (items.length > MAX_BATCH_ITEMS)
-    throw new FieldError('PAYLOAD_TOO_LARGE', `A batch may hold at most ${MAX_BATCH_ITEMS} signals; this one has ${items.length}.`, {
+/** Checks the per-item and per-batch size limits, on the items as serialised JSON, before any work is done. */
+export function checkBatchLimits(bodies: readonly string[]): void {
+  if (bodies.length > MAX_BATCH_ITEMS)
+    throw new FieldError('PAYLOAD_TOO_LARGE', `A batch may hold at most ${MAX_BATCH_ITEMS} signals; this one has ${bodies.length}.`, {
       items: `at most ${MAX_BATCH_ITEMS} signals`,
     });
   const fields: Record<string, string> = {};
-  items.forEach((item, i) => {
-    const bytes = Buffer.byteLength(JSON.stringify(item));
+  bodies.forEach((body, i) => {
+    const bytes = Buffer.byteLength(body);
     if (bytes > MAX_SIGNAL_BYTES) fields[`items.${i}`] = `signal is ${bytes} bytes; the limit is ${MAX_SIGNAL_BYTES} bytes (16 KiB)`;
   });
   if (Object.keys(fields).length > 0) throw new FieldError('PAYLOAD_TOO_LARGE', 'A signal is larger than the 16 KiB limit.', fields);
 }
 
 export async function storeSignals(db: Db, ctx: SignalContext, batch: SignalBatch): Promise<SignalResult[]> {
-  checkBatchLimits(batch.items);
+  // Serialised once: for the size limit and for the body hash that tells replays from conflicts.
+  const bodies = batch.items.map((item) => JSON.stringify(item));
+  checkBatchLimits(bodies);
   const msgs: Indexed<MessageSignal>[] = [];
   const fbs: Indexed<FeedbackSignal>[] = [];
   batch.items.forEach((item, index) => {
-    const entry = { index, item, hash: sha256(JSON.stringify(item)) };
+    const entry = { index, item, hash: sha256(bodies[index]!) };
     if (item.kind === 'message') msgs.push(entry as Indexed<MessageSignal>);
     else fbs.push(entry as Indexed<FeedbackSignal>);
   });
@@ -84,8 +86,11 @@ function checkUniqueIds(items: readonly Signal[]): void {
 
 /** Registers unseen conversations with their token's hash; refuses items whose token or site does not match. */
 async function bindConversations(db: Db, siteId: string, items: readonly Signal[], cache: SignalCache, learnt: Learnt): Promise<void> {
+  // Each item's own token is checked; hashes are memoised because a batch mostly repeats one token.
+  const hashes = new Map<string, string>();
+  const hashOf = (token: string) => hashes.get(token) ?? hashes.set(token, sha256(token)).get(token)!;
   const tokens = new Map<string, string>();
-  for (const item of items) if (!tokens.has(item.conversationId)) tokens.set(item.conversationId, sha256(item.conversationToken));
+  for (const item of items) if (!tokens.has(item.conversationId)) tokens.set(item.conversationId, hashOf(item.conversationToken));
   const known = new Map<string, BoundConversation>();
   for (const id of tokens.keys()) {
     const hit = cache.conversations.get(id);
@@ -109,7 +114,7 @@ async function bindConversations(db: Db, siteId: string, items: readonly Signal[
   const fields: Record<string, string> = {};
   items.forEach((item, i) => {
     const row = known.get(item.conversationId);
-    if (!row || row.siteId !== siteId || !sameDigest(row.tokenHash, sha256(item.conversationToken)))
+    if (!row || row.siteId !== siteId || !sameDigest(row.tokenHash, hashOf(item.conversationToken)))
       fields[`items.${i}.conversationToken`] = 'does not match this conversation';
   });
   if (Object.keys(fields).length) throw new FieldError('FORBIDDEN', 'A conversation token does not match its conversation.', fields);
