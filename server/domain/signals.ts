@@ -207,31 +207,24 @@ async function insertFeedback(db: Db, ctx: SignalContext, entries: Indexed<Feedb
   }
   if (Object.keys(fields).length) throw new FieldError('BAD_REQUEST', 'Feedback refers to an unknown message.', fields);
 
-  const inserted = await db
-    .insert(feedback)
-    .values(
-      entries.map(({ item, hash }) => {
-        const m = byEventId.get(item.messageId)!;
-        return {
-          siteId: ctx.siteId,
-          conversationId: item.conversationId,
-          messageId: m.id,
-          clientEventId: item.clientEventId,
-          rating: item.rating,
-          reasons: item.reasons,
-          comment: item.comment ?? null,
-          pageUrl: item.pageUrl ?? null,
-          userAgent: ctx.userAgent,
-          traceId: m.traceId,
-          confidence: m.confidence,
-          topic: m.topic,
-          bodyHash: hash,
-          sentAt: new Date(item.createdAt),
-        };
-      }),
-    )
-    .onConflictDoNothing({ target: [feedback.siteId, feedback.clientEventId] })
-    .returning({ clientEventId: feedback.clientEventId });
+  // Feedback is the high-volume signal: one INSERT … SELECT FROM unnest(arrays) keeps the statement the
+  // same size for any batch (14 parameters instead of 14 per row), which is far cheaper to build and plan.
+  const rows = entries.map(({ item, hash }) => ({ item, hash, m: byEventId.get(item.messageId)! }));
+  const column = <T>(pick: (r: (typeof rows)[number]) => T) => sql.param(rows.map(pick));
+  const result = await db.execute(sql`
+    insert into ${feedback} (site_id, user_agent, conversation_id, message_id, client_event_id, rating, reasons, comment,
+      page_url, trace_id, confidence, topic, body_hash, sent_at)
+    select ${ctx.siteId}::uuid, ${ctx.userAgent}::text, t.*
+    from unnest(
+      ${column((r) => r.item.conversationId)}::uuid[], ${column((r) => r.m.id)}::uuid[], ${column((r) => r.item.clientEventId)}::uuid[],
+      ${column((r) => r.item.rating)}::smallint[], ${column((r) => JSON.stringify(r.item.reasons))}::jsonb[],
+      ${column((r) => r.item.comment ?? null)}::text[], ${column((r) => r.item.pageUrl ?? null)}::text[],
+      ${column((r) => r.m.traceId)}::text[], ${column((r) => r.m.confidence)}::real[], ${column((r) => r.m.topic)}::text[],
+      ${column((r) => r.hash)}::text[], ${column((r) => r.item.createdAt)}::timestamptz[]
+    ) as t
+    on conflict (site_id, client_event_id) do nothing
+    returning client_event_id`);
+  const inserted = (result as unknown as { rows: { client_event_id: string }[] }).rows.map((r) => ({ clientEventId: r.client_event_id }));
   return resolveReplays(entries, new Set(inserted.map((r) => r.clientEventId)), async (ids) => {
     const rows = await db
       .select({ id: feedback.clientEventId, hash: feedback.bodyHash })
