@@ -30,7 +30,7 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-describe(`backstop CLI (${testDbKind})`, () => {
+describe(`backstop CLI (${testDbKind})`, { timeout: 90_000 }, () => {
   it('should print usage with --help', async () => {
     const res = await runCli(['--help'], env);
     expect(res.code).toBe(0);
