@@ -24,6 +24,12 @@ export function createHost(name: string, css: string[]): { host: HTMLElement; ro
   return { host, root };
 }
 
+/** Adds the stylesheets of `css` that `root` does not have yet, after those it has. */
+export function adopt(root: ShadowRoot, css: string[]): void {
+  const more = css.map(sheetOf).filter((s) => !root.adoptedStyleSheets.includes(s));
+  if (more.length) root.adoptedStyleSheets = [...root.adoptedStyleSheets, ...more];
+}
+
 /** Runs `fn` once the page has a body (the script may run from <head>). */
 export function whenBody(fn: () => void): void {
   if (document.body) fn();

@@ -46,6 +46,17 @@ describe('createWidget', () => {
     expect(button(host.shadowRoot!, 'Open support chat')).toBeDefined();
   });
 
+  it('should adopt the panel stylesheets only once the panel first opens', async () => {
+    const w = start({ agentUrl: '/demo/agent' });
+    await settle();
+    const root = document.querySelector('backstop-widget')!.shadowRoot!;
+    const atStart = root.adoptedStyleSheets.length;
+    w.open();
+    await settle();
+    expect(root.querySelector('[role="dialog"]')).not.toBeNull();
+    expect(root.adoptedStyleSheets.length).toBeGreaterThan(atStart);
+  });
+
   it('should not show a launcher without an agent', async () => {
     start();
     await settle();

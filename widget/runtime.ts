@@ -1,9 +1,10 @@
 /**
  * One running widget for one site: the api client, the outbox, the models, the chat panel (chat mode)
- * and the controls attached under a host's own answers (wrap mode).
+ * and the controls attached under a host's own answers (wrap mode). Start-up does only what the launcher
+ * needs; the rest follows in idle tasks or on first use (see services.ts).
  */
 import { computed, effect, signal, untracked } from '@preact/signals';
-import { h, render, type ComponentChild } from 'preact';
+import { h, render } from 'preact';
 import { checkAgentAnswer } from '../shared/agent-answer';
 import type { MessageSignal } from '../shared/schemas';
 import { agentFromUrl } from './agent';
@@ -11,15 +12,18 @@ import { createApi } from './api/client';
 import { AnswerFooter } from './components/AnswerFooter';
 import { App } from './components/App';
 import { dispose } from './dispose';
-import { createHost, keepAttached, whenBody } from './host';
+import { adopt, createHost, keepAttached, whenBody } from './host';
 import { ChatModel } from './models/chat';
 import { ConfigModel } from './models/config';
-import { loadConversation, stamp, storageKey } from './models/conversation';
+import { lazyConversation, stamp, storageKey } from './models/conversation';
 import { FeedbackModel } from './models/feedback';
 import { record } from './models/record';
 import type { InitOptions } from './options';
 import { createOutbox } from './outbox';
+import { createServices, type ServiceDeps } from './services';
+import { ANSWER_CSS } from './styles/answer.css';
 import { BASE_CSS } from './styles/base.css';
+import { LAUNCHER_CSS } from './styles/launcher.css';
 import { PANEL_CSS } from './styles/panel.css';
 import { warn } from './warn';
 
@@ -35,18 +39,15 @@ export interface Widget {
   destroy(): void;
 }
 
-export interface WidgetDeps {
-  createApi: typeof createApi;
-  createOutbox: typeof createOutbox;
-}
+export type WidgetDeps = ServiceDeps;
 
 export function createWidget(initial: InitOptions & { apiUrl: string }, deps: WidgetDeps = { createApi, createOutbox }): Widget {
   const { siteKey, apiUrl } = initial;
   const options = signal<Partial<InitOptions>>(initial);
-  const api = deps.createApi({ apiUrl, siteKey });
-  const outbox = deps.createOutbox({ siteKey, api });
-  const conversation = loadConversation(siteKey);
-  const config = new ConfigModel(api, options);
+  const services = createServices({ siteKey, apiUrl }, deps);
+  const { outbox } = services;
+  const conversation = lazyConversation(siteKey);
+  const config = new ConfigModel(services, options);
   const agent = computed(() => options.value.agent ?? (options.value.agentUrl ? agentFromUrl(options.value.agentUrl) : undefined));
   const chat = new ChatModel({ conversation, outbox, agent, storageKey: storageKey(siteKey, 'chat') });
   const waiting = computed(() => outbox.state.value.waiting);
@@ -63,9 +64,8 @@ export function createWidget(initial: InitOptions & { apiUrl: string }, deps: Wi
   const hosts = new Set<HTMLElement>();
   const roots = new Set<ShadowRoot>();
   const cleanups: (() => void)[] = [];
-  const mount = (name: string, css: string[], vnode: ComponentChild) => {
+  const place = (name: string, css: string[]) => {
     const { host, root } = createHost(name, css);
-    render(vnode, root);
     hosts.add(host);
     roots.add(root);
     theme(host);
@@ -81,17 +81,24 @@ export function createWidget(initial: InitOptions & { apiUrl: string }, deps: Wi
 
   // Chat mode starts once an agent is known; pages that only wrap their own chat never get a launcher.
   let chatMounted = false;
+  // Each step in a task of its own after the script's: together they would be one long task.
   const mountChat = () => {
     if (destroyed) return;
-    const { host } = mount('backstop-widget', [BASE_CSS, PANEL_CSS], h(App, { chat, config, outbox, open, feedbackFor }));
-    document.body.append(host);
-    cleanups.push(keepAttached(host));
+    const { host, root } = place('backstop-widget', [BASE_CSS, LAUNCHER_CSS]);
+    setTimeout(() => {
+      if (destroyed) return;
+      render(h(App, { chat, config, outbox, open, feedbackFor }), root);
+      document.body.append(host);
+      cleanups.push(keepAttached(host));
+      // The panel's styles are parsed when it first opens; the effect runs before the panel renders.
+      cleanups.push(effect(() => void (open.value && adopt(root, [ANSWER_CSS, PANEL_CSS]))));
+    });
   };
   cleanups.push(
     effect(() => {
       if (agent.value && !chatMounted) {
         chatMounted = true;
-        untracked(() => whenBody(mountChat));
+        untracked(() => setTimeout(() => whenBody(mountChat)));
       }
     }),
   );
@@ -99,6 +106,7 @@ export function createWidget(initial: InitOptions & { apiUrl: string }, deps: Wi
   // Wrap mode records each answer once per page, so its feedback can refer to it.
   const answered = new Map<string, string>();
   const attached = new WeakMap<Element, ShadowRoot>();
+  services.start();
 
   return {
     update(next) {
@@ -128,7 +136,8 @@ export function createWidget(initial: InitOptions & { apiUrl: string }, deps: Wi
       // Attaching to the same element again (a host re-render) updates the controls instead of adding more.
       const existing = attached.get(element);
       if (existing?.host.isConnected) return render(vnode, existing);
-      const { host, root } = mount('backstop-answer', [BASE_CSS], vnode);
+      const { host, root } = place('backstop-answer', [BASE_CSS, ANSWER_CSS]);
+      render(vnode, root);
       attached.set(element, root);
       element.after(host);
     },
@@ -148,7 +157,7 @@ export function createWidget(initial: InitOptions & { apiUrl: string }, deps: Wi
       roots.forEach((root) => render(null, root));
       hosts.forEach((host) => host.remove());
       [chat, config, ...feedback.values()].forEach(dispose);
-      outbox.dispose();
+      services.dispose();
     },
   };
 }

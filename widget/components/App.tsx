@@ -39,9 +39,11 @@ export function App({ chat, config, outbox, open, feedbackFor }: AppProps) {
     returnFocus.current = true;
     open.value = false;
   };
-  const state = outbox.state.value;
-  const items = chat.items.value;
-  const rejected = state.rejected.find((r) => r.clientEventIds.some((id) => items.some((i) => i.id === id)))?.message;
+  // Read only in the panel's branch: the launcher alone should not load the transcript or re-render with the outbox.
+  const rejected = () => {
+    const items = chat.items.value;
+    return outbox.state.value.rejected.find((r) => r.clientEventIds.some((id) => items.some((i) => i.id === id)))?.message;
+  };
 
   return (
     <div
@@ -56,7 +58,7 @@ export function App({ chat, config, outbox, open, feedbackFor }: AppProps) {
       {opened.current && (
         <Panel id={PANEL_ID} title={config.title.value} hidden={!isOpen} onClose={close}>
           <MessageList chat={chat} greeting={config.greeting.value} thresholds={config.thresholds} feedbackFor={feedbackFor} />
-          <OutboxStatus waiting={state.waiting} rejected={rejected} />
+          <OutboxStatus waiting={outbox.state.value.waiting} rejected={rejected()} />
           <Composer busy={chat.busy.value} onSend={(text) => chat.send(text)} inputRef={input} />
         </Panel>
       )}

@@ -2,7 +2,7 @@
  * Chat mode: the transcript, the wait for the agent, and the signal recorded for every user message and
  * every agent answer or failure. The transcript is kept in sessionStorage so a reload shows it again.
  */
-import { createModel, effect, signal, type ReadonlySignal } from '@preact/signals';
+import { computed, createModel, effect, signal, type ReadonlySignal } from '@preact/signals';
 import { checkAgentAnswer, type AgentAnswer } from '../../shared/agent-answer';
 import { MAX_MESSAGE_TEXT } from '../../shared/limits';
 import type { MessageSignal } from '../../shared/schemas';
@@ -43,15 +43,26 @@ export interface ChatDeps {
 
 export const ChatModel = createModel((deps: ChatDeps) => {
   const { conversation } = deps;
-  const restored = readSession<ChatItem[]>(deps.storageKey);
-  const items = signal<ChatItem[]>(Array.isArray(restored) ? restored.filter(isItem) : []);
+  // The transcript of earlier pages is read when first shown, not at start: the first sessionStorage
+  // access of a page can be a slow synchronous call. `changed` holds it once this page adds a row.
+  let restored: ChatItem[] | undefined;
+  const restore = () => {
+    if (!restored) {
+      const saved = readSession<ChatItem[]>(deps.storageKey);
+      restored = Array.isArray(saved) ? saved.filter(isItem) : [];
+    }
+    return restored;
+  };
+  const changed = signal<ChatItem[] | undefined>(undefined);
+  const items = computed(() => changed.value ?? restore());
   const busy = signal(false);
   const stop = new AbortController();
   effect(() => () => stop.abort());
 
   const push = (item: ChatItem) => {
-    items.value = [...items.value, item].slice(-KEPT_ITEMS);
-    writeSession(deps.storageKey, items.value);
+    const next = [...items.peek(), item].slice(-KEPT_ITEMS);
+    changed.value = next;
+    writeSession(deps.storageKey, next);
   };
   const recordAgent = (body: Omit<MessageSignal, 'clientEventId' | 'conversationId' | 'conversationToken' | 'createdAt'>) => {
     const s = stamp<MessageSignal>(conversation, body);
@@ -77,7 +88,7 @@ export const ChatModel = createModel((deps: ChatDeps) => {
   };
 
   return {
-    items: items as ReadonlySignal<ChatItem[]>,
+    items,
     /** True while the agent is working on an answer. */
     busy: busy as ReadonlySignal<boolean>,
     /** Records and shows the user's message and asks the agent; false when there is nothing to send or a wait is on. */

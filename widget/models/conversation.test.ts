@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { MessageSignal } from '../../shared/schemas';
-import { loadConversation, stamp } from './conversation';
+import { lazyConversation, loadConversation, stamp } from './conversation';
 
 beforeEach(() => sessionStorage.clear());
 afterEach(() => vi.restoreAllMocks());
@@ -29,6 +29,15 @@ describe('loadConversation', () => {
       throw new Error('QuotaExceededError');
     });
     expect(loadConversation('pk_test_12345678').token).toHaveLength(43);
+  });
+});
+
+describe('lazyConversation', () => {
+  it('should touch storage only when first used, then be the stored conversation', () => {
+    const getItem = vi.spyOn(sessionStorage, 'getItem');
+    const c = lazyConversation('pk_test_12345678');
+    expect(getItem).not.toHaveBeenCalled();
+    expect({ id: c.id, token: c.token }).toEqual(loadConversation('pk_test_12345678'));
   });
 });
 

@@ -32,6 +32,23 @@ export function loadConversation(siteKey: string): Conversation {
   return fresh;
 }
 
+/**
+ * The same conversation, read (or minted) only when first used: the first sessionStorage access of a
+ * page can be a slow synchronous call, which start-up should not pay for.
+ */
+export function lazyConversation(siteKey: string): Conversation {
+  let conversation: Conversation | undefined;
+  const get = () => (conversation ??= loadConversation(siteKey));
+  return {
+    get id() {
+      return get().id;
+    },
+    get token() {
+      return get().token;
+    },
+  };
+}
+
 /** A complete signal from its body: a fresh clientEventId, the conversation's id and token, and the time. */
 export function stamp<S extends Signal>(conversation: Conversation, body: Omit<S, Stamped>): S {
   return {

@@ -1,8 +1,7 @@
-/** The launcher and the chat panel; full screen on small viewports. */
+/** The chat panel, full screen on small viewports. Adopted when the panel first opens, after ANSWER_CSS. */
 export const PANEL_CSS = `
-.launcher{position:fixed;z-index:2147483000;bottom:20px;right:20px;display:grid;place-items:center;width:56px;height:56px;padding:0;border:0;border-radius:50%;background:var(--bp);color:var(--bt);box-shadow:0 4px 14px rgba(0,0,0,.25)}
 .panel{position:fixed;z-index:2147483000;bottom:88px;right:20px;display:flex;flex-direction:column;width:380px;max-width:calc(100vw - 40px);height:600px;max-height:calc(100vh - 108px);border-radius:14px;background:#fff;box-shadow:0 10px 40px rgba(0,0,0,.25);overflow:hidden}
-.left .launcher,.left .panel{right:auto;left:20px}
+.left .panel{right:auto;left:20px}
 .head{display:flex;align-items:center;justify-content:space-between;gap:8px;padding:12px 16px;background:var(--bp);color:var(--bt)}
 h2{margin:0;font-size:16px;font-weight:600}
 .x{width:32px;height:32px;padding:0;border:0;border-radius:8px;background:none;font-size:22px;line-height:1}
@@ -25,5 +24,5 @@ pre code{padding:0;background:none}
 .status:empty{display:none}
 .compose{display:flex;align-items:flex-end;gap:8px;padding:10px 12px;border-top:1px solid #e5e7eb}
 .compose textarea{min-height:38px;max-height:120px;resize:none}
-@media (max-width:480px){.root .panel{inset:0;width:auto;height:auto;max-width:none;max-height:none;border-radius:0}.open .launcher{display:none}}
+@media (max-width:480px){.root .panel{inset:0;width:auto;height:auto;max-width:none;max-height:none;border-radius:0}}
 `;
