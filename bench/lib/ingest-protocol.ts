@@ -1,0 +1,41 @@
+/** Messages between the ingest bench (server side) and its forked load generator. */
+import type { Summary } from './stats';
+
+/** One seeded conversation and the clientEventIds of its agent messages, which feedback may rate. */
+export interface PoolConversation {
+  conversationId: string;
+  conversationToken: string;
+  agentMessageIds: string[];
+}
+
+export interface LoadSetup {
+  type: 'setup';
+  baseUrl: string;
+  publicKey: string;
+  pool: PoolConversation[];
+  /** Each batch rates messages of one conversation (as one widget would send) instead of a random mix. */
+  sameConversation: boolean;
+}
+
+/**
+ * closed: `concurrency` clients each send a batch, wait for the answer, send the next.
+ * open: requests leave on a fixed schedule whatever the answers do, so a slow answer cannot hold back
+ * the next request and hide latency (coordinated omission); latency counts from the scheduled time.
+ */
+export type LoadPhase =
+  | { type: 'run'; name: string; mode: 'closed'; seconds: number; batchSize: number; concurrency: number }
+  | { type: 'run'; name: string; mode: 'open'; seconds: number; batchSize: number; requestsPerSecond: number };
+
+export interface PhaseResult {
+  type: 'result';
+  name: string;
+  requests: number;
+  /** Events the server acknowledged (stored or duplicate) in 200 answers. */
+  events: number;
+  errors: number;
+  errorSamples: string[];
+  elapsedMs: number;
+  eventsPerSec: number;
+  /** Request latency, ms: from the scheduled send time (open) or the actual send (closed). */
+  latency: Summary;
+}
