@@ -39,5 +39,24 @@ if (process.env.DATABASE_URL) {
 } else {
   console.log('\n(DATABASE_URL is not set: the PostgreSQL run of the server suite is skipped; CI always sets it.)');
 }
-step('e2e suite (Playwright, Chromium)', 'npx', ['playwright', 'test']);
+// The e2e suite checks stored rows in PostgreSQL (the server under test runs there, in a fresh schema).
+const LOCAL_POSTGRES = 'postgres://postgres@127.0.0.1:5432/test';
+let e2eDatabase = process.env.DATABASE_URL;
+if (!e2eDatabase) {
+  const pg = (await import('pg')).default;
+  const client = new pg.Client({ connectionString: LOCAL_POSTGRES, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.end();
+    e2eDatabase = LOCAL_POSTGRES;
+    console.log(`\n(e2e: using the local PostgreSQL at ${LOCAL_POSTGRES} to inspect stored rows.)`);
+  } catch (err) {
+    console.error(
+      `\nThe e2e suite inspects stored rows in PostgreSQL, and none answered at ${LOCAL_POSTGRES} (${err.message}).\n` +
+        'Start PostgreSQL there, or set DATABASE_URL=postgres://… to one you can use.',
+    );
+    process.exit(1);
+  }
+}
+step('e2e suite (Playwright, Chromium)', 'npx', ['playwright', 'test'], { DATABASE_URL: e2eDatabase });
 console.log('\nAll suites passed.');
