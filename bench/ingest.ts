@@ -7,7 +7,7 @@
  *   paced   – 500 events/s as 50 requests/s of 10 on an open-loop schedule, 20 s: latency at a steady load
  *   ceiling – multi-row INSERTs of 50 equivalent feedback rows straight through the driver (8 connections
  *             on PostgreSQL, PGlite's one), for as long as `batched`: what the database alone can take.
- * BENCH_DB=pglite|postgres runs one database only (figures printed, BENCHMARKS.md untouched);
+ * BENCH_POOL=<n> seeds n conversations (default 1,000); BENCH_DB=pglite|postgres runs one database only (figures printed, BENCHMARKS.md untouched);
  * BENCH_PROFILE=<dir> writes CPU profiles of the server during `batched` and `single`.
  * An event counts once the server answered 200 for it, which it does after the batch's transaction commits.
  */
@@ -37,7 +37,8 @@ const BENCH_SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const PGLITE_MAX_SECONDS = 20;
 const CONCURRENCY = 8;
 const BATCH = 50;
-const POOL_CONVERSATIONS = 1000;
+/** Conversations seeded; with the default every rated message is soon in the server's in-process cache. */
+const POOL_CONVERSATIONS = Number(process.env.BENCH_POOL ?? 1000);
 const AGENT_MESSAGES_EACH = 2;
 const SAME_CONVERSATION = process.env.BENCH_SAME_CONVERSATION === '1';
 
@@ -175,7 +176,8 @@ function render(figures: DbFigures[], loadAvg: number): string {
     '',
     `Feedback events through the real HTTP tRPC path (\`POST /trpc/signal.push\`, fastify + tRPC v11, validation, one transaction per batch),`,
     `server in the bench process, load from a forked child over keep-alive HTTP/1.1 on 127.0.0.1; server, load generator and database share the machine.`,
-    `Each batch rates ${SAME_CONVERSATION ? 'agent messages of one conversation' : 'random agent messages of random conversations'} from a seeded pool of ${POOL_CONVERSATIONS} conversations × ${AGENT_MESSAGES_EACH} agent messages.`,
+    `Each batch rates ${SAME_CONVERSATION ? 'agent messages of one conversation' : 'random agent messages of random conversations'} from a seeded pool of ${fmt(POOL_CONVERSATIONS)} conversations × ${AGENT_MESSAGES_EACH} agent messages`,
+    `(each message is rated many times, so the server's in-process conversation/message cache is warm; \`BENCH_POOL=100000\` seeds more than it holds).`,
     `Machine: ${machineLine()}; load average ${loadAvg.toFixed(2)} at start. Date: ${stamp()}.`,
     ...figures.map((f) => `- ${f.label}: ${f.notes}.`),
     busyNote(loadAvg),

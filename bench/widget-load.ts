@@ -131,7 +131,7 @@ export async function runWidgetLoad(): Promise<void> {
     for (const f of figures) {
       const x = summary(f);
       console.log(
-        `  CPU ${f.rate}×: interactive median ${fmt(x.interactiveMedian, 1)} ms (p90 ${fmt(x.interactiveP90, 1)}), longest task ${fmt(x.longestMedian, 1)} ms (max ${fmt(x.longestMax, 1)}), TBT ${fmt(x.tbtWidget, 1)} ms vs ${fmt(x.tbtBlank, 1)} ms blank: +${fmt(x.tbtAdded, 1)} ms`,
+        `  CPU ${f.rate}×: interactive median ${fmt(x.interactiveMedian, 1)} ms (p90 ${fmt(x.interactiveP90, 1)}), longest task ${fmt(x.longestMedian, 1)} ms (max ${fmt(x.longestMax, 1)}), TBT ${fmt(x.tbtWidget, 1)} ms vs ${fmt(x.tbtBlank, 1)} ms blank: ${x.tbtAdded >= 0 ? '+' : ''}${fmt(x.tbtAdded, 1)} ms added`,
       );
     }
     writeSection('load', render(figures, version, loadAvg));

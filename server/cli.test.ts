@@ -1,34 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from './db/client';
+import { afterAll, describe, expect, it } from 'vitest';
 import { storeSignals } from './domain/signals';
 import { agentMessage, conversation, feedbackFor } from './test/fixtures';
 import { runCli } from './test/cli-process';
-import { freshDatabaseOptions, testDbKind } from './test/test-db';
+import { processDatabase, testDbKind } from './test/test-db';
 import type { FeedbackSignal } from '../shared/schemas';
 
 // The CLI runs against a data folder (PGlite) or a fresh schema (PostgreSQL), like an operator's.
-const options = freshDatabaseOptions();
-let dataDir: string;
-let env: NodeJS.ProcessEnv;
-
-beforeAll(() => {
-  dataDir = mkdtempSync(join(tmpdir(), 'backstop-cli-'));
-  env =
-    options.kind === 'postgres'
-      ? { DATABASE_URL: options.url, DATABASE_SCHEMA: options.schema, DATA_DIR: dataDir }
-      : { DATABASE_URL: '', DATA_DIR: dataDir };
-});
-afterAll(async () => {
-  if (options.kind === 'postgres') {
-    const d = await openDatabase(options);
-    await d.exec(`DROP SCHEMA IF EXISTS "${options.schema}" CASCADE`);
-    await d.close();
-  }
-  rmSync(dataDir, { recursive: true, force: true });
-});
+const target = processDatabase('backstop-cli-');
+const env = target.env;
+afterAll(() => target.remove());
 
 describe(`backstop CLI (${testDbKind})`, { timeout: 90_000 }, () => {
   it('should print usage with --help', async () => {
@@ -82,7 +62,7 @@ describe(`backstop CLI (${testDbKind})`, { timeout: 90_000 }, () => {
   it('should export exactly the stored feedback as jsonl and csv', async () => {
     const created = JSON.parse((await runCli(['site', 'create', '--name', 'Export', '--origin', 'https://e.example', '--json'], env)).stdout);
     const sent: FeedbackSignal[] = [];
-    const database = await openDatabase(options.kind === 'postgres' ? options : { kind: 'pglite', dataDir });
+    const database = await target.open();
     try {
       const conv = conversation();
       const answer = agentMessage(conv);

@@ -1,29 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openDatabase } from './db/client';
 import { countRows } from './domain/signals';
 import { exited, randomPort, runCli, startServerProcess } from './test/cli-process';
 import { agentMessage, conversation, feedbackFor } from './test/fixtures';
-import { freshDatabaseOptions, testDbKind } from './test/test-db';
+import { processDatabase, testDbKind } from './test/test-db';
 
 // An acknowledged signal must survive `kill -9` of the server right after the acknowledgement.
-const options = freshDatabaseOptions();
-const dataDir = mkdtempSync(join(tmpdir(), 'backstop-durability-'));
-const env: NodeJS.ProcessEnv =
-  options.kind === 'postgres'
-    ? { DATABASE_URL: options.url, DATABASE_SCHEMA: options.schema, DATA_DIR: dataDir }
-    : { DATABASE_URL: '', DATA_DIR: dataDir };
-
-afterAll(async () => {
-  if (options.kind === 'postgres') {
-    const d = await openDatabase(options);
-    await d.exec(`DROP SCHEMA IF EXISTS "${options.schema}" CASCADE`);
-    await d.close();
-  }
-  rmSync(dataDir, { recursive: true, force: true });
-});
+const target = processDatabase('backstop-durability-');
+const env = target.env;
+afterAll(() => target.remove());
 
 describe(`durability (${testDbKind})`, () => {
   it('should keep every acknowledged feedback item after kill -9 and restart on its own', async () => {
@@ -58,7 +42,7 @@ describe(`durability (${testDbKind})`, () => {
     again.child.kill('SIGTERM');
     await exited(again.child);
 
-    const database = await openDatabase(options.kind === 'postgres' ? options : { kind: 'pglite', dataDir });
+    const database = await target.open();
     try {
       expect(await countRows(database.db, 'feedback')).toBe(acknowledged);
     } finally {

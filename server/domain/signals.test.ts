@@ -21,8 +21,12 @@ describe(`storeSignals with a shared cache (${testDbKind})`, () => {
     const cache = createSignalCache();
     const m = agentMessage(conversation());
     await storeSignals(database.db, { siteId, userAgent: null, cache }, { items: [m] });
+    expect(cache.messages.size).toBe(1);
     const [result] = await storeSignals(database.db, { siteId, userAgent: null, cache }, { items: [feedbackFor(m)] });
     expect(result!.status).toBe('stored');
+    const rows = await database.db.query.feedback.findMany({ where: (f, { eq }) => eq(f.conversationId, m.conversationId) });
+    expect(rows[0]).toMatchObject({ traceId: m.answer!.traceId, topic: 'billing' });
+    expect(rows[0]!.confidence).toBeCloseTo(0.9);
   });
 
   it('should refuse a wrong token for a conversation it has cached', async () => {

@@ -62,7 +62,7 @@ export async function storeSignals(db: Db, ctx: SignalContext, batch: SignalBatc
   const results = await db.transaction(async (tx) => {
     await bindConversations(tx as unknown as Db, ctx.siteId, batch.items, cache, learnt);
     const statuses = new Map<number, SignalResult['status']>();
-    if (msgs.length) for (const [i, s] of await insertMessages(tx as unknown as Db, ctx, msgs)) statuses.set(i, s);
+    if (msgs.length) for (const [i, s] of await insertMessages(tx as unknown as Db, ctx, msgs, learnt)) statuses.set(i, s);
     if (fbs.length) for (const [i, s] of await insertFeedback(tx as unknown as Db, ctx, fbs, cache, learnt)) statuses.set(i, s);
     if (batch.dropped && batch.dropped.feedback > 0)
       await tx.insert(droppedSignals).values({ siteId: ctx.siteId, kind: 'feedback', count: batch.dropped.feedback });
@@ -141,7 +141,7 @@ async function resolveReplays(
   return statuses;
 }
 
-async function insertMessages(db: Db, ctx: SignalContext, entries: Indexed<MessageSignal>[]) {
+async function insertMessages(db: Db, ctx: SignalContext, entries: Indexed<MessageSignal>[], learnt: Learnt) {
   const inserted = await db
     .insert(messages)
     .values(
@@ -163,7 +163,17 @@ async function insertMessages(db: Db, ctx: SignalContext, entries: Indexed<Messa
       })),
     )
     .onConflictDoNothing({ target: [messages.siteId, messages.clientEventId] })
-    .returning({ clientEventId: messages.clientEventId });
+    .returning({ id: messages.id, clientEventId: messages.clientEventId });
+  // Answers are usually rated soon after they are stored: remember them so the rating needs no lookup.
+  const ids = new Map(inserted.map((r) => [r.clientEventId, r.id]));
+  for (const { item } of entries) {
+    const id = ids.get(item.clientEventId);
+    if (id && item.role === 'agent')
+      learnt.messages.push([
+        `${ctx.siteId}:${item.clientEventId}`,
+        { id, conversationId: item.conversationId, role: 'agent', traceId: item.answer?.traceId ?? null, confidence: item.answer?.confidence ?? null, topic: item.answer?.topic ?? null },
+      ]);
+  }
   return resolveReplays(entries, new Set(inserted.map((r) => r.clientEventId)), async (ids) => {
     const rows = await db
       .select({ id: messages.clientEventId, hash: messages.bodyHash })

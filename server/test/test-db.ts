@@ -3,6 +3,9 @@
  * fresh schema when TEST_DB=postgres. The same tests run on both.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { openDatabase, type Database, type DatabaseOptions } from '../db/client';
 
 export const testDbKind: 'pglite' | 'postgres' = process.env.TEST_DB === 'postgres' ? 'postgres' : 'pglite';
@@ -26,6 +29,33 @@ export async function openTestDatabase(): Promise<Database> {
     close: async () => {
       await database.exec(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
       await database.close();
+    },
+  };
+}
+
+/**
+ * A database for child processes (the CLI, a spawned server), as an operator would point them at it: a
+ * data folder for PGlite, or a fresh schema on PostgreSQL. `open` opens it in this process (only while
+ * no child holds a PGlite folder); `remove` deletes the folder and drops the schema.
+ */
+export function processDatabase(prefix: string) {
+  const options = freshDatabaseOptions();
+  const dataDir = mkdtempSync(join(tmpdir(), prefix));
+  const env: NodeJS.ProcessEnv =
+    options.kind === 'postgres'
+      ? { DATABASE_URL: options.url, DATABASE_SCHEMA: options.schema, DATA_DIR: dataDir }
+      : { DATABASE_URL: '', DATA_DIR: dataDir };
+  const open = () => openDatabase(options.kind === 'postgres' ? options : { kind: 'pglite', dataDir });
+  return {
+    env,
+    open,
+    async remove() {
+      if (options.kind === 'postgres') {
+        const d = await openDatabase(options);
+        await d.exec(`DROP SCHEMA IF EXISTS "${options.schema}" CASCADE`);
+        await d.close();
+      }
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
