@@ -7,7 +7,7 @@ import { allowOrigins, createSite } from './domain/sites';
 import { createStaff, staffCount } from './domain/staff';
 
 const DEMO_SITE_SETTING = 'demo_site_id';
-export const FIRST_ADMIN_EMAIL = 'admin@backstop.local';
+const FIRST_ADMIN_EMAIL = 'admin@backstop.local';
 
 export interface SeedResult {
   demoPublicKey: string;

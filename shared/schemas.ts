@@ -33,21 +33,8 @@ export const sitePolicySchema = z.object({
 });
 export type SitePolicy = z.infer<typeof sitePolicySchema>;
 
-/** A site's origin allowlist entry: scheme, host and optional port, nothing else. */
-export const originSchema = z
-  .string()
-  .max(300)
-  .regex(/^https?:\/\/[^/\s?#]+$/i, 'must be an origin like https://app.example.com (no path)');
-
-/** A public site key as printed by `site create`. */
-export const publicKeySchema = z.string().regex(/^pk_[A-Za-z0-9_-]{8,64}$/, 'must be a public site key starting with pk_');
-
 const uuid = z.uuid();
 const isoTime = z.iso.datetime({ offset: true });
-
-export const conversationCreateInput = z.object({
-  pageUrl: z.string().max(2000).optional(),
-});
 
 const signalBase = {
   clientEventId: uuid,
@@ -99,11 +86,6 @@ export interface SignalResult {
   clientEventId: string;
   status: 'stored' | 'duplicate';
 }
-
-export const feedbackExportQuery = z.object({
-  siteId: uuid.optional(),
-  since: isoTime.optional(),
-});
 
 /** What the widget learns about its site at start. */
 export interface SiteConfig {
