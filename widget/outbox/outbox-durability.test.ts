@@ -45,23 +45,14 @@ describe('outbox: across reloads and tabs', () => {
     expect(api.sentIds()).toEqual([uuid(1), uuid(2), uuid(3)]);
   });
 
-  it('should send each signal once when two tabs drain one store under Web Locks', async () => {
+  it.each([
+    ['Web Locks', (): LockManager | null => fakeLocks()],
+    ['the IndexedDB lease where Web Locks are missing', (): LockManager | null => null],
+  ] as const)('should send each signal once when two tabs drain one store under %s', async (_name, locksFor) => {
     const api = slowApi();
-    const locks = fakeLocks();
+    const locks = locksFor();
     const a = make(api, { locks });
     const b = make(api, { locks });
-    for (let i = 0; i < 10; i++) await (i % 2 ? a : b).add(message(i));
-    await Promise.all([a.flush(), b.flush(), a.flush(), b.flush()]);
-    await vi.advanceTimersByTimeAsync(5000);
-    await until(() => a.state.value.pending === 0 && b.state.value.pending === 0);
-    await settle();
-    expect([...api.sentIds()].sort()).toEqual(Array.from({ length: 10 }, (_, i) => uuid(i)).sort());
-  });
-
-  it('should send each signal once across two tabs with the IndexedDB lease where Web Locks are missing', async () => {
-    const api = slowApi();
-    const a = make(api, { locks: null });
-    const b = make(api, { locks: null });
     for (let i = 0; i < 10; i++) await (i % 2 ? a : b).add(message(i));
     await Promise.all([a.flush(), b.flush(), a.flush(), b.flush()]);
     await vi.advanceTimersByTimeAsync(5000);
