@@ -4,8 +4,8 @@
  */
 import { initTRPC, TRPCError } from '@trpc/server';
 import type { Context } from './context';
-import { originAllowed } from './domain/origins';
 import { FieldError } from './domain/errors';
+import { checkWidgetAccess } from './domain/widget-access';
 
 /** Flattens validation issues (zod or any Standard Schema) into `{ "items.3.rating": message }`. */
 export function flattenIssues(cause: unknown): Record<string, string> | undefined {
@@ -54,18 +54,18 @@ export const publicProcedure = t.procedure.use(domainErrors);
  * be on the site's allowlist. CORS headers are sent only for an allowed origin.
  */
 export const widgetProcedure = publicProcedure.use(async ({ ctx, next }) => {
-  if (!ctx.siteKey) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Missing site key: send the public key (pk_…) in the x-backstop-key header.' });
-  const site = await ctx.sites.byPublicKey(ctx.siteKey);
-  if (!site) throw new TRPCError({ code: 'UNAUTHORIZED', message: `Unknown site key '${ctx.siteKey.slice(0, 80)}'.` });
-  if (!originAllowed(site.allowedOrigins, ctx.origin)) {
-    ctx.removeHeader('access-control-allow-origin');
-    ctx.removeHeader('access-control-expose-headers');
-    throw new TRPCError({ code: 'FORBIDDEN', message: `Origin ${ctx.origin} is not allowed for this site.` });
+  const access = await checkWidgetAccess(ctx.sites, ctx);
+  if (!access.ok) {
+    if (access.code === 'FORBIDDEN') {
+      ctx.removeHeader('access-control-allow-origin');
+      ctx.removeHeader('access-control-expose-headers');
+    }
+    throw new TRPCError({ code: access.code, message: access.message });
   }
   if (ctx.origin) {
     ctx.setHeader('access-control-allow-origin', ctx.origin);
     ctx.setHeader('access-control-expose-headers', 'retry-after');
     ctx.setHeader('vary', 'Origin');
   }
-  return next({ ctx: { ...ctx, site } });
+  return next({ ctx: { ...ctx, site: access.site } });
 });

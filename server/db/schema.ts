@@ -1,6 +1,6 @@
 /** The database schema (drizzle, PostgreSQL dialect: the same tables on PGlite and PostgreSQL). */
 import { sql } from 'drizzle-orm';
-import { bigint, index, integer, jsonb, pgTable, real, smallint, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, boolean, index, integer, jsonb, pgTable, real, smallint, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import type { SitePolicy } from '../../shared/schemas';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
@@ -18,6 +18,8 @@ export const sites = pgTable('sites', {
   /** sha256 of the secret ingest key; the key itself is shown once at creation. */
   ingestKeyHash: text('ingest_key_hash').notNull(),
   allowedOrigins: jsonb('allowed_origins').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+  /** Whether requests without an Origin header (an agent backend, a proxy) may use the widget API. */
+  allowServerSenders: boolean('allow_server_senders').notNull().default(false),
   policy: jsonb('policy').$type<SitePolicy>().notNull(),
   createdAt: createdAt(),
 });
@@ -105,11 +107,17 @@ export const feedback = pgTable(
 );
 
 /** Feedback the widget had to drop past its outbox cap, as reported with the next batch. */
-export const droppedSignals = pgTable('dropped_signals', {
-  id: uuid('id').primaryKey().defaultRandom(),
-  siteId: uuid('site_id').notNull().references(() => sites.id, { onDelete: 'cascade' }),
-  kind: text('kind').notNull(),
-  count: integer('count').notNull(),
-  createdAt: createdAt(),
-});
+export const droppedSignals = pgTable(
+  'dropped_signals',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    siteId: uuid('site_id').notNull().references(() => sites.id, { onDelete: 'cascade' }),
+    /** The widget's id for this report, so a retried batch does not count the same drops twice. */
+    reportId: uuid('report_id'),
+    kind: text('kind').notNull(),
+    count: integer('count').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('dropped_signals_site_report_uq').on(t.siteId, t.reportId)],
+);
 
