@@ -69,7 +69,7 @@ describe(`outbox: cap of ${MAX_ITEMS} signals`, () => {
     await o.add(message(5000));
     setOnline(true);
     await o.flush();
-    expect(api.calls.map((c) => c.batch.dropped)).toEqual([{ feedback: 1 }, undefined]);
+    expect(api.calls.map((c) => c.batch.dropped)).toEqual([{ feedback: 1, reportId: expect.any(String) }, undefined]);
   });
 
   it('should remember dropped feedback across a reload until it is reported', async () => {
@@ -81,7 +81,7 @@ describe(`outbox: cap of ${MAX_ITEMS} signals`, () => {
     const api = fakeApi();
     const second = make(api);
     await second.flush();
-    expect(api.calls[0]!.batch.dropped).toEqual({ feedback: 1 });
+    expect(api.calls[0]!.batch.dropped).toEqual({ feedback: 1, reportId: expect.any(String) });
   });
 });
 
@@ -102,6 +102,6 @@ describe('outbox: expiry', () => {
     setOnline(true, false);
     const api = fakeApi();
     await make(api).flush();
-    expect(api.calls[0]!.batch.dropped).toEqual({ feedback: 1 });
+    expect(api.calls[0]!.batch.dropped).toEqual({ feedback: 1, reportId: expect.any(String) });
   });
 });
