@@ -179,6 +179,21 @@ describe('outbox: while the server is down', () => {
     expect(o.state.value).toMatchObject({ pending: 0, rejected: [] });
   });
 
+  it('should try the suspects of an outage again at once on the next page', async () => {
+    const api = server();
+    api.ctl.down = true;
+    const first = make(api);
+    for (const s of conversationOf5()) await first.add(s);
+    await elapse(30 * MINUTE);
+    first.dispose();
+    expect((await openStore(NAME, idb).list()).filter((r) => r.f).length).toBeGreaterThan(0);
+    api.ctl.down = false;
+    make(api);
+    await elapse(10_000);
+    expect([...api.delivered].sort()).toEqual([1, 2, 3, 4, 5].map(uuid));
+    expect(api.delivered.indexOf(uuid(4))).toBeLessThan(api.delivered.indexOf(uuid(5)));
+  });
+
   it('should send at most one request per suspect and one batch every five minutes, however long it lasts', async () => {
     const api = server();
     api.ctl.down = true;

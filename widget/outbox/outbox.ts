@@ -14,7 +14,9 @@
  * - Poison isolation: a batch that fails with a 5xx or a network error (and no Retry-After, which asks
  *   everyone to wait) is halved on the next try, until a single item fails alone. That item becomes a
  *   suspect (at most MAX_SUSPECTS at once): it is tried alone on its own backoff, persisted with its row,
- *   while the items behind it go on; feedback on a suspect message waits for it. A suspect that failed
+ *   while the items behind it go on; feedback on a suspect message waits for it. A suspect is also tried
+ *   at once on a new page and after other signals were delivered since its last failure, so suspects made
+ *   by an outage go out soon after it ends. A suspect that failed
  *   alone SUSPECT_TRIES times over at least SUSPECT_SPAN_MS is set aside like a refusal, but only with
  *   evidence that the server is healthy: other signals were delivered since its failures began, and the
  *   site's config can be read now. So an outage or a dead network sets nothing aside. Each try sends at
@@ -118,6 +120,7 @@ export function createOutbox(opts: OutboxOptions): Outbox {
   let limit = MAX_BATCH_ITEMS;
   /** When this tab last had signals delivered: the evidence that the server is healthy. */
   let okAt = 0;
+  const born = now();
   /** 429s in a row. */
   let busy = 0;
   /** Suspects and the feedback waiting for them: kept out of the unload beacon too. */
@@ -184,7 +187,7 @@ export function createOutbox(opts: OutboxOptions): Outbox {
       const rating = rows.filter((x) => x.s.kind === 'feedback' && x.s.messageId === r.s.clientEventId);
       if (rating.length) await reject(rating, 'Not sent: the message it rates could not be delivered');
       await store.bump(SET_ASIDE, 1);
-    } else await store.put({ ...r, f, w: now() + suspectDelay(f, opts.random) });
+    } else await store.put({ ...r, f, l: now(), w: now() + suspectDelay(f, opts.random) });
   }
 
   async function drain() {
@@ -203,8 +206,9 @@ export function createOutbox(opts: OutboxOptions): Outbox {
       const waits = (r: Row) => r.s.kind === 'feedback' && bad.has(r.s.messageId);
       held = new Set(rows.filter((r) => r.f || waits(r)).map((r) => r.s.clientEventId));
       const suspects = rows.filter((r) => r.f && !waits(r));
-      // At most one suspect fails per drain; one that is delivered lets the next one try.
-      const due = tried ? undefined : suspects.find((r) => r.w! <= now());
+      // At most one suspect fails per drain; one that is delivered lets the next one try. A suspect is due at
+      // once after a delivery since its last failure (the server is back) and on a new page (one try per load).
+      const due = tried ? undefined : suspects.find((r) => r.w! <= now() || Math.max(okAt, born) > r.l!);
       const batch = due ? [due] : take(rows.filter((r) => !held.has(r.s.clientEventId)).slice(0, limit), keepalive ? KEEPALIVE_MAX_BYTES : MAX_BATCH_BYTES);
       if (!batch.length) {
         // Only suspects left: look again when the first may try.
@@ -264,7 +268,7 @@ export function createOutbox(opts: OutboxOptions): Outbox {
         const delay = Math.max(out.retryAfterMs ?? 0, backoff.next());
         if (!blind && !due) {
           if (batch.length > 1) limit = Math.ceil(batch.length / 2);
-          else if (bad.size < MAX_SUSPECTS) await store.put({ ...batch[0]!, f: 1, t: now(), w: now() + delay });
+          else if (bad.size < MAX_SUSPECTS) await store.put({ ...batch[0]!, f: 1, t: now(), l: now(), w: now() + delay });
         }
         clearTimeout(retry);
         retry = setTimeout(() => ((retry = undefined), void flush('retry')), delay);

@@ -8,7 +8,7 @@ import type { Signal } from '../../shared/schemas';
 /**
  * A stored signal: `id` orders the outbox (insertion order), `at` is when it was stored, `n` its JSON bytes.
  * A suspect (one that failed alone with a 5xx or a network error) also carries `f`, how often it failed
- * alone, `t`, when that began, and `w`, the earliest time of its next try.
+ * alone, `t` and `l`, when that began and when it last happened, and `w`, the earliest time of its next try.
  */
 export interface Row {
   id?: number;
@@ -17,6 +17,7 @@ export interface Row {
   n: number;
   f?: number;
   t?: number;
+  l?: number;
   w?: number;
 }
 
