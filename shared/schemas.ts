@@ -74,10 +74,14 @@ export type FeedbackSignal = z.infer<typeof feedbackSignalSchema>;
 export const signalSchema = z.discriminatedUnion("kind", [messageSignalSchema, feedbackSignalSchema]);
 export type Signal = z.infer<typeof signalSchema>;
 
-/** A batch the outbox sends; `dropped` reports feedback the widget had to drop past its cap. */
+/**
+ * A batch the outbox sends; `dropped` reports feedback the widget had to drop past its cap. `reportId`
+ * stays the same when the batch is retried, so the server counts a report once (optional: widgets
+ * cached from before it was added send none, and each of their reports counts).
+ */
 export const signalBatchInput = z.object({
   items: z.array(signalSchema).min(1),
-  dropped: z.object({ feedback: z.number().int().min(0).max(1_000_000) }).optional(),
+  dropped: z.object({ feedback: z.number().int().min(0).max(1_000_000), reportId: uuid.optional() }).optional(),
 });
 export type SignalBatch = z.infer<typeof signalBatchInput>;
 

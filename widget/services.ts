@@ -27,7 +27,7 @@ export interface Services {
 }
 
 /** The outbox's state before it exists: it has not read its store yet, so nothing is known to wait. */
-const NOT_STARTED: OutboxState = { pending: 0, offline: false, waiting: false, rejected: [] };
+const NOT_STARTED: OutboxState = { pending: 0, offline: false, waiting: false, rejected: [], limited: false };
 /** Upper bounds on the wait for an idle moment; a busy page still gets its settings and its delivery. */
 const CONFIG_WAIT_MS = 1000;
 const OUTBOX_WAIT_MS = 2000;

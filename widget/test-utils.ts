@@ -12,7 +12,7 @@ export const conversation: Conversation = { id: '11111111-1111-4111-8111-1111111
 /** An outbox that only remembers what it was given; its state can be set by the test. */
 export function fakeOutbox(initial: Partial<OutboxState> = {}) {
   const added: Signal[] = [];
-  const state = signal<OutboxState>({ pending: 0, offline: false, waiting: false, rejected: [], ...initial });
+  const state = signal<OutboxState>({ pending: 0, offline: false, waiting: false, rejected: [], limited: false, ...initial });
   return {
     added,
     state,

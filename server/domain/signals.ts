@@ -65,7 +65,11 @@ export async function storeSignals(db: Db, ctx: SignalContext, batch: SignalBatc
     if (msgs.length) for (const [i, s] of await insertMessages(tx as unknown as Db, ctx, msgs, learnt)) statuses.set(i, s);
     if (fbs.length) for (const [i, s] of await insertFeedback(tx as unknown as Db, ctx, fbs, cache, learnt)) statuses.set(i, s);
     if (batch.dropped && batch.dropped.feedback > 0)
-      await tx.insert(droppedSignals).values({ siteId: ctx.siteId, kind: 'feedback', count: batch.dropped.feedback });
+      await tx
+        .insert(droppedSignals)
+        .values({ siteId: ctx.siteId, reportId: batch.dropped.reportId ?? null, kind: 'feedback', count: batch.dropped.feedback })
+        // A retried batch repeats its report id: counted once.
+        .onConflictDoNothing({ target: [droppedSignals.siteId, droppedSignals.reportId] });
     return batch.items.map((item, i) => ({ clientEventId: item.clientEventId, status: statuses.get(i) ?? 'stored' }));
   });
   for (const [k, v] of learnt.conversations) cache.conversations.set(k, v);

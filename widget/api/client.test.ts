@@ -2,7 +2,7 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Signal, SignalBatch } from '../../shared/schemas';
-import { createApi, parseRetryAfter } from './client';
+import { createApi, parseRetryAfter, RETRY_AFTER_MAX_MS, RETRY_AFTER_MIN_MS } from './client';
 
 // A real tRPC v11 server answering through its fetch adapter, so requests and responses have the exact
 // shape httpBatchLink produces and expects. Its error formatter adds a flat `fields` map like ours.
@@ -224,5 +224,25 @@ describe('parseRetryAfter', () => {
 
   it('should ignore a value that is neither seconds nor a date', () => {
     expect(parseRetryAfter('soon')).toBeUndefined();
+  });
+
+  const now = Date.parse('2025-01-01T00:00:00Z');
+  it.each([
+    ['0', RETRY_AFTER_MIN_MS],
+    ['7', 7000],
+    [' 7 ', 7000],
+    ['Tue, 31 Dec 2024 23:00:00 GMT', RETRY_AFTER_MIN_MS],
+    ['99999999999', RETRY_AFTER_MAX_MS],
+    ['9'.repeat(400), RETRY_AFTER_MAX_MS],
+  ])('should keep %j within the allowed range (%i ms)', (header, ms) => {
+    expect(parseRetryAfter(header, now)).toBe(ms);
+  });
+
+  it.each(['', '   ', '-5', '-1', '1.5', '1e3', 'NaN', 'Infinity'])('should ignore %j, leaving the wait to the backoff', (header) => {
+    expect(parseRetryAfter(header, now)).toBeUndefined();
+  });
+
+  it('should never ask for a wait a timer cannot hold', () => {
+    expect(RETRY_AFTER_MAX_MS).toBeLessThan(2 ** 31 - 1);
   });
 });

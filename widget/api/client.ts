@@ -35,12 +35,21 @@ export const utf8Bytes = (s: string): number => encoder.encode(s).length;
 // mocks, zone.js) must not see, delay or break our requests.
 const pageFetch: typeof fetch | undefined = typeof fetch === 'function' ? fetch.bind(globalThis) : undefined;
 
-/** `Retry-After` as milliseconds: delta-seconds or an HTTP date. */
+/** Shortest wait a `Retry-After` can ask for: `0` or a past date must not make the outbox spin. */
+export const RETRY_AFTER_MIN_MS = 1000;
+/** Longest: an hour, well below setTimeout's 2^31−1 ms, past which the timer would fire at once. */
+export const RETRY_AFTER_MAX_MS = 60 * 60_000;
+
+/**
+ * `Retry-After` as milliseconds within [RETRY_AFTER_MIN_MS, RETRY_AFTER_MAX_MS]: delta-seconds (digits
+ * only) or an HTTP date. Anything else (blank, negative, fractional, junk) is ignored: the outbox's own
+ * backoff applies instead.
+ */
 export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | undefined {
-  if (!value) return undefined;
-  const seconds = Number(value);
-  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - now;
-  return Number.isNaN(ms) ? undefined : Math.max(0, ms);
+  const v = value?.trim() ?? '';
+  // HTTP dates start with the day's name; without this check Date.parse would read '-5' as a year.
+  const ms = /^\d+$/.test(v) ? Number(v) * 1000 : /^[a-z]/i.test(v) ? Date.parse(v) - now : NaN;
+  return Number.isNaN(ms) ? undefined : Math.min(RETRY_AFTER_MAX_MS, Math.max(RETRY_AFTER_MIN_MS, ms));
 }
 
 function fieldsOf(error: unknown): Record<string, string> | undefined {

@@ -168,6 +168,18 @@ describe('App', () => {
     expect(root.querySelector('.status[role="status"]')?.textContent).toBe("Saved — will send when you're back online");
   });
 
+  it('should say plainly when the server is limiting, and stop once delivery resumes', async () => {
+    const { root, outbox } = await setup();
+    await click(button(root, 'Open support chat'));
+    const status = () => root.querySelector('.status[role="status"]')?.textContent;
+    outbox.state.value = { ...outbox.state.value, waiting: true, limited: true };
+    await settle();
+    expect(status()).toBe('Too many messages right now. Yours are saved and will be sent automatically.');
+    outbox.state.value = { ...outbox.state.value, waiting: false, limited: false };
+    await settle();
+    expect(status()).toBe('');
+  });
+
   it('should show why the server refused a message', async () => {
     const { root, outbox, messages } = await setup();
     await ask(root, 'hi');

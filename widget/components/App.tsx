@@ -58,7 +58,7 @@ export function App({ chat, config, outbox, open, feedbackFor }: AppProps) {
       {opened.current && (
         <Panel id={PANEL_ID} title={config.title.value} hidden={!isOpen} onClose={close}>
           <MessageList chat={chat} greeting={config.greeting.value} thresholds={config.thresholds} feedbackFor={feedbackFor} />
-          <OutboxStatus waiting={outbox.state.value.waiting} rejected={rejected()} />
+          <OutboxStatus waiting={outbox.state.value.waiting} limited={outbox.state.value.limited} rejected={rejected()} />
           <Composer busy={chat.busy.value} onSend={(text) => chat.send(text)} inputRef={input} />
         </Panel>
       )}

@@ -22,3 +22,7 @@ export function createBackoff(random: () => number = Math.random, base = BACKOFF
     reset: () => void (prev = base),
   };
 }
+
+/** Wait before a suspect's next try alone after its `tries`-th failure: about 3^tries seconds, jittered, capped. */
+export const suspectDelay = (tries: number, random: () => number = Math.random): number =>
+  Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 3 ** tries) * (0.5 + random() / 2);

@@ -69,7 +69,7 @@ describe(`outbox: cap of ${MAX_ITEMS} signals`, () => {
     await o.add(message(5000));
     setOnline(true);
     await o.flush();
-    expect(api.calls.map((c) => c.batch.dropped)).toEqual([{ feedback: 1 }, undefined]);
+    expect(api.calls.map((c) => c.batch.dropped)).toEqual([{ feedback: 1, reportId: expect.any(String) }, undefined]);
   });
 
   it('should remember dropped feedback across a reload until it is reported', async () => {
@@ -81,7 +81,52 @@ describe(`outbox: cap of ${MAX_ITEMS} signals`, () => {
     const api = fakeApi();
     const second = make(api);
     await second.flush();
-    expect(api.calls[0]!.batch.dropped).toEqual({ feedback: 1 });
+    expect(api.calls[0]!.batch.dropped).toEqual({ feedback: 1, reportId: expect.any(String) });
+  });
+});
+
+describe('outbox: dropped feedback reports', () => {
+  /** One expired feedback (counted as dropped) and two messages to carry the report. */
+  const dropOne = async (i: number) => {
+    await fill(1, () => feedback(i), NOW - MAX_AGE_MS - 1);
+    await fill(2, (k) => message(i + 1 + k));
+  };
+  const lostOnce = () => fakeApi((b, n) => (n === 1 ? { kind: 'retry', reason: 'Failed to fetch' } : { kind: 'ok', results: b.items.map((s) => ({ clientEventId: s.clientEventId, status: 'stored' as const })) }));
+
+  it('should send the same report id again when the answer to its batch is lost', async () => {
+    await dropOne(1);
+    setOnline(true, false);
+    const api = lostOnce();
+    const o = make(api);
+    await o.flush();
+    await vi.advanceTimersByTimeAsync(10_000);
+    await vi.waitFor(() => expect(api.calls.length).toBeGreaterThanOrEqual(2));
+    expect(api.calls[1]!.batch.dropped).toEqual(api.calls[0]!.batch.dropped);
+    expect(api.calls[2]?.batch.dropped).toBeUndefined();
+  });
+
+  it('should keep the report id across a reload until the report is acknowledged', async () => {
+    await dropOne(1);
+    setOnline(true, false);
+    const first = fakeApi(() => ({ kind: 'retry', reason: 'Failed to fetch' }));
+    await make(first).flush();
+    open.pop()!.dispose();
+    const second = fakeApi();
+    await make(second).flush();
+    expect(second.calls[0]!.batch.dropped).toEqual(first.calls[0]!.batch.dropped);
+  });
+
+  it('should use a new report id for drops made after a report is acknowledged', async () => {
+    await dropOne(1);
+    setOnline(true, false);
+    const api = fakeApi();
+    const o = make(api);
+    await o.flush();
+    await dropOne(4);
+    await o.flush();
+    const [a, b] = api.calls.map((c) => c.batch.dropped);
+    expect(b).toEqual({ feedback: 1, reportId: expect.any(String) });
+    expect(b!.reportId).not.toBe(a!.reportId);
   });
 });
 
@@ -102,6 +147,6 @@ describe('outbox: expiry', () => {
     setOnline(true, false);
     const api = fakeApi();
     await make(api).flush();
-    expect(api.calls[0]!.batch.dropped).toEqual({ feedback: 1 });
+    expect(api.calls[0]!.batch.dropped).toEqual({ feedback: 1, reportId: expect.any(String) });
   });
 });

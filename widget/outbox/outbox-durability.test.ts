@@ -122,6 +122,58 @@ describe('outbox: without IndexedDB', () => {
   });
 });
 
+describe('outbox: IndexedDB failing while a batch is in flight', () => {
+  /** A server that holds its first answer until released, acknowledging only `ackFirst` of that batch. */
+  function gatedApi(ackFirst: (id: string) => boolean = () => true) {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const api = fakeApi(async (b, n) => {
+      if (n > 1) return ok(b);
+      await gate;
+      return { kind: 'ok', results: b.items.filter((s) => ackFirst(s.clientEventId)).map((s) => ({ clientEventId: s.clientEventId, status: 'stored' as const })) };
+    });
+    return Object.assign(api, { release });
+  }
+  const breakIndexedDB = () =>
+    vi.spyOn(FakeIDBDatabase.prototype, 'transaction').mockImplementation(() => {
+      throw new DOMException('Database deleted by request of the user', 'UnknownError');
+    });
+
+  it('should not delete a signal stored in memory when the batch read from IndexedDB is acknowledged', async () => {
+    const api = gatedApi();
+    const o = make(api);
+    await o.add(message(1));
+    await o.add(message(2));
+    void o.flush();
+    await until(() => api.calls.length === 1);
+    breakIndexedDB();
+    await o.add(message(3));
+    api.release();
+    await vi.advanceTimersByTimeAsync(5000);
+    await until(() => api.sentIds().includes(uuid(3)));
+    await until(() => o.state.value.pending === 0);
+    expect(api.sentIds()).toEqual([uuid(1), uuid(2), uuid(3)]);
+  });
+
+  it('should send on the next page load what stayed only in IndexedDB', async () => {
+    const api = gatedApi((id) => id === uuid(1));
+    const o = make(api);
+    await o.add(message(1));
+    await o.add(message(2));
+    void o.flush();
+    await until(() => api.calls.length === 1);
+    const broken = breakIndexedDB();
+    api.release();
+    await settle();
+    o.dispose();
+    broken.mockRestore();
+    const next = fakeApi();
+    await make(next).flush();
+    // The acknowledged one could not be deleted either: it goes again, and the server knows it as a replay.
+    expect(next.sentIds()).toEqual([uuid(1), uuid(2)]);
+  });
+});
+
 describe('outbox: offline and page life', () => {
   it('should hold signals while offline and say so', async () => {
     setOnline(false);

@@ -3,6 +3,7 @@ import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MAX_BATCH_BYTES, MAX_BATCH_ITEMS } from '../../shared/limits';
+import { createApi } from '../api/client';
 import { createOutbox, type Outbox, type OutboxOptions } from './outbox';
 import { openStore } from './store';
 import { fakeApi, fakeLocks, feedback, message, ok, setOnline, settle, until, uuid } from './test-utils';
@@ -187,6 +188,30 @@ describe('outbox: retries', () => {
     await send(api, 1);
     expect(o.state.value.waiting).toBe(true);
   });
+});
+
+describe('outbox: a bad Retry-After', () => {
+  it.each(['0', '', '-5', 'soon', 'Wed, 01 Jan 2020 00:00:00 GMT', '99999999999'])(
+    'should not retry in a tight loop when a 503 says Retry-After: %j',
+    async (header) => {
+      const fetch = vi.fn(
+        async () => new Response('<html>Service Unavailable</html>', { status: 503, headers: { 'retry-after': header } }),
+      ) as unknown as typeof globalThis.fetch;
+      const api = createApi({ apiUrl: 'https://api.example.com', siteKey: 'pk_test', fetch });
+      const o = await make(api as unknown as ReturnType<typeof fakeApi>);
+      await o.add(message(1));
+      await o.add(message(2));
+      for (let t = 0; t < 10 * 60_000; t += 1000) {
+        await vi.advanceTimersByTimeAsync(1000);
+        await settle(10);
+      }
+      // Ten minutes of backoff that starts at a second and about triples: a batch and a suspect per round,
+      // some fifteen tries at most; a loop would make thousands.
+      expect(vi.mocked(fetch).mock.calls.length).toBeGreaterThanOrEqual(1);
+      expect(vi.mocked(fetch).mock.calls.length).toBeLessThanOrEqual(20);
+      expect(o.state.value.pending).toBe(2);
+    },
+  );
 });
 
 describe('outbox: refusals', () => {

@@ -11,12 +11,25 @@
  *   store on every batch, so other tabs' signals go out with its own; a tab that finds the lock taken
  *   looks again shortly.
  * - `state.rejected` lists this page's refusals; the dead-letter store keeps the last MAX_DEAD of them.
+ * - Poison isolation: a batch that fails with a 5xx or a network error (and no Retry-After, which asks
+ *   everyone to wait) is halved on the next try, until a single item fails alone. That item becomes a
+ *   suspect (at most MAX_SUSPECTS at once): it is tried alone on its own backoff, persisted with its row,
+ *   while the items behind it go on; feedback on a suspect message waits for it. A suspect is also tried
+ *   at once on a new page and after other signals were delivered since its last failure, so suspects made
+ *   by an outage go out soon after it ends. A suspect that failed
+ *   alone SUSPECT_TRIES times over at least SUSPECT_SPAN_MS is set aside like a refusal, but only with
+ *   evidence that the server is healthy: other signals were delivered since its failures began, and the
+ *   site's config can be read now. So an outage or a dead network sets nothing aside. Each try sends at
+ *   most one suspect that fails and one batch that fails, so nothing loops.
+ * - Dropped feedback is reported with an id kept until the report is acknowledged, so the server counts
+ *   a retried report once.
  */
 import { signal, type ReadonlySignal } from '@preact/signals';
 import { MAX_BATCH_BYTES, MAX_BATCH_ITEMS, MAX_SIGNAL_BYTES } from '../../shared/limits';
 import type { Signal } from '../../shared/schemas';
 import { KEEPALIVE_MAX_BYTES, utf8Bytes, type Api, type PushOutcome } from '../api/client';
-import { createBackoff } from './backoff';
+import { uuid } from '../ids';
+import { BACKOFF_CAP_MS, createBackoff, suspectDelay } from './backoff';
 import { namedItems, take } from './batch';
 import { openStore, type Row } from './store';
 
@@ -28,6 +41,8 @@ export interface OutboxState {
   waiting: boolean;
   /** Signals the server refused for good, with why. */
   rejected: { message: string; clientEventIds: string[] }[];
+  /** The server keeps answering 429 (Too Many Requests): signals are stored and wait their turn. */
+  limited: boolean;
 }
 
 export interface Outbox {
@@ -40,7 +55,8 @@ export interface Outbox {
 
 export interface OutboxOptions {
   siteKey: string;
-  api: Pick<Api, 'pushSignals' | 'beacon'>;
+  /** `siteConfig`, where given, is the health check made before a suspect is set aside. */
+  api: Pick<Api, 'pushSignals' | 'beacon'> & Partial<Pick<Api, 'siteConfig'>>;
   /** Defaults to the page's; null means memory only. */
   indexedDB?: IDBFactory | null;
   /** Defaults to `navigator.locks`; null uses a lease in IndexedDB instead. */
@@ -62,7 +78,19 @@ const LOCK_RECHECK_MS = 2000;
 const LEASE_MS = 60_000;
 /** Rejections shown at once. */
 const MAX_REJECTED = 20;
+/** A suspect is set aside after failing alone this many times… */
+export const SUSPECT_TRIES = 5;
+/** …over at least this long (about seven tries on the suspect's own backoff). */
+export const SUSPECT_SPAN_MS = 10 * 60_000;
+/** Suspects tried alone at once; more would multiply requests during an outage. */
+const MAX_SUSPECTS = 3;
+/** A 429 asking to wait this long or more is told to the user at once; shorter ones after two in a row. */
+const LIMITED_WAIT_MS = 10_000;
 const DROPPED = 'droppedFeedback';
+/** The drop report in flight: its id and count, kept until acknowledged. */
+const REPORT = 'droppedReport';
+/** How many suspects were ever set aside. */
+const SET_ASIDE = 'setAside';
 // After a failure, these wait for the scheduled retry; the others (online, manual, retry) go at once.
 const WAIT_FOR_RETRY = ['add', 'hidden', 'pagehide', 'recheck'];
 
@@ -86,8 +114,18 @@ export function createOutbox(opts: OutboxOptions): Outbox {
   const win = typeof window === 'undefined' ? undefined : window;
   const doc = typeof document === 'undefined' ? undefined : document;
 
-  const state = signal<OutboxState>({ pending: 0, offline: !online(), waiting: false, rejected: [] });
+  const state = signal<OutboxState>({ pending: 0, offline: !online(), waiting: false, rejected: [], limited: false });
   let failed = false;
+  /** Most items in the next batch: halved after a failure, doubled after a delivery. */
+  let limit = MAX_BATCH_ITEMS;
+  /** When this tab last had signals delivered: the evidence that the server is healthy. */
+  let okAt = 0;
+  const born = now();
+  /** 429s in a row. */
+  let busy = 0;
+  /** Suspects and the feedback waiting for them: kept out of the unload beacon too. */
+  let held = new Set<string>();
+  let wake: ReturnType<typeof setTimeout> | undefined;
   let keepalive = false;
   let disposed = false;
   let running: Promise<void> | undefined;
@@ -137,26 +175,59 @@ export function createOutbox(opts: OutboxOptions): Outbox {
     return true;
   }
 
+  /** The server answers for the site at all: a cheap read that fails during an outage. */
+  const healthy = () => (api.siteConfig ? api.siteConfig().then(() => true, () => false) : true);
+
+  /** A suspect failed alone again: set it aside (and its feedback) if the thresholds and health hold, else wait longer. */
+  async function strike(r: Row, rows: Row[], reason: string) {
+    const f = r.f! + 1;
+    const span = now() - r.t!;
+    if (f >= SUSPECT_TRIES && span >= SUSPECT_SPAN_MS && okAt > r.t! && (await healthy())) {
+      await reject([r], `Not delivered: the server failed on it ${f} times over ${Math.round(span / 60_000)} minutes (${reason}) while other signals went through`);
+      const rating = rows.filter((x) => x.s.kind === 'feedback' && x.s.messageId === r.s.clientEventId);
+      if (rating.length) await reject(rating, 'Not sent: the message it rates could not be delivered');
+      await store.bump(SET_ASIDE, 1);
+    } else await store.put({ ...r, f, l: now(), w: now() + suspectDelay(f, opts.random) });
+  }
+
   async function drain() {
-    let limit = MAX_BATCH_ITEMS;
+    let tried = false;
     while (!disposed && online()) {
       if (!locks && !(await store.lease(me, now(), now() + LEASE_MS))) return;
-      const rows = await store.list(limit);
+      const rows = await store.list();
       const expired = rows.filter((r) => r.at < now() - MAX_AGE_MS);
       if (expired.length) {
         await store.del(ids(expired));
         await store.bump(DROPPED, expired.filter((r) => r.s.kind === 'feedback').length);
         continue;
       }
-      const batch = take(rows, keepalive ? KEEPALIVE_MAX_BYTES : MAX_BATCH_BYTES);
-      if (!batch.length) return;
-      const dropped = await store.bump(DROPPED, 0);
+      // Feedback on a suspect message waits for it: a message is never delivered after feedback about it.
+      const bad = new Set(rows.filter((r) => r.f).map((r) => r.s.clientEventId));
+      const waits = (r: Row) => r.s.kind === 'feedback' && bad.has(r.s.messageId);
+      held = new Set(rows.filter((r) => r.f || waits(r)).map((r) => r.s.clientEventId));
+      const suspects = rows.filter((r) => r.f && !waits(r));
+      // At most one suspect fails per drain; one that is delivered lets the next one try. A suspect is due at
+      // once after a delivery since its last failure (the server is back) and on a new page (one try per load).
+      const due = tried ? undefined : suspects.find((r) => r.w! <= now() || Math.max(okAt, born) > r.l!);
+      const batch = due ? [due] : take(rows.filter((r) => !held.has(r.s.clientEventId)).slice(0, limit), keepalive ? KEEPALIVE_MAX_BYTES : MAX_BATCH_BYTES);
+      if (!batch.length) {
+        // Only suspects left: look again when the first may try.
+        const next = Math.min(...suspects.map((r) => r.w!));
+        clearTimeout(wake);
+        if (next < Infinity) wake = setTimeout(() => void flush('recheck'), Math.min(BACKOFF_CAP_MS, Math.max(0, next - now())));
+        return;
+      }
+      // The drop count goes as a report with its own id, kept until acknowledged, so a retried batch is not
+      // counted twice; drops made meanwhile wait for the next report.
+      let report = await store.note<{ id: string; n: number }>(REPORT);
+      const count = report ? 0 : await store.bump(DROPPED, 0);
+      if (count) report = await store.note(REPORT, { id: uuid(), n: count });
       // A signal added twice goes once (the server refuses repeats within a batch); both rows go on its ack.
       const seen = new Set<string>();
       const items = batch.map((r) => r.s).filter((s) => !seen.has(s.clientEventId) && !!seen.add(s.clientEventId));
       let out: PushOutcome;
       try {
-        out = await api.pushSignals(dropped ? { items, dropped: { feedback: dropped } } : { items }, { keepalive });
+        out = await api.pushSignals(report ? { items, dropped: { feedback: report.n, reportId: report.id } } : { items }, { keepalive });
       } catch (error) {
         out = { kind: 'retry', reason: String(error) };
       }
@@ -168,18 +239,39 @@ export function createOutbox(opts: OutboxOptions): Outbox {
         else {
           settled(done);
           await store.del(ids(done));
-          if (dropped) await store.bump(DROPPED, -dropped);
+          if (report) {
+            await store.bump(DROPPED, -report.n);
+            await store.note(REPORT, null);
+          }
           failed = false;
+          okAt = now();
+          busy = 0;
+          limit = Math.min(MAX_BATCH_ITEMS, limit * 2);
           backoff.reset();
+          set({ limited: false });
           await refresh();
           continue;
         }
       }
       if (out.kind === 'retry') {
+        const limited = out.reason === 'HTTP 429';
+        busy = limited ? busy + 1 : 0;
+        set({ limited: limited && (busy > 1 || (out.retryAfterMs ?? 0) >= LIMITED_WAIT_MS) });
+        // Retry-After (429, or a 503 shedding load) asks everyone to wait: it says nothing about the items.
+        const blind = limited || out.retryAfterMs !== undefined;
+        if (due && !blind) {
+          tried = true;
+          await strike(due, rows, out.reason);
+          continue;
+        }
         failed = true;
-        const delay = backoff.next();
+        const delay = Math.max(out.retryAfterMs ?? 0, backoff.next());
+        if (!blind && !due) {
+          if (batch.length > 1) limit = Math.ceil(batch.length / 2);
+          else if (bad.size < MAX_SUSPECTS) await store.put({ ...batch[0]!, f: 1, t: now(), l: now(), w: now() + delay });
+        }
         clearTimeout(retry);
-        retry = setTimeout(() => ((retry = undefined), void flush('retry')), out.retryAfterMs ?? delay);
+        retry = setTimeout(() => ((retry = undefined), void flush('retry')), delay);
         return;
       }
       const named = namedItems(out.fields, items.length);
@@ -270,8 +362,9 @@ export function createOutbox(opts: OutboxOptions): Outbox {
   const sendBeforeUnload = () => {
     if (disposed || !unsent.length || !online() || !api.beacon) return;
     try {
-      const rows = take(unsent.map((s) => ({ s, at: 0, n: utf8Bytes(JSON.stringify(s)) })), KEEPALIVE_MAX_BYTES);
-      api.beacon({ items: rows.map((r) => r.s) });
+      // Suspects would fail the whole batch; the normal drain handles them.
+      const rows = take(unsent.filter((s) => !held.has(s.clientEventId)).map((s) => ({ s, at: 0, n: utf8Bytes(JSON.stringify(s)) })), KEEPALIVE_MAX_BYTES);
+      if (rows.length) api.beacon({ items: rows.map((r) => r.s) });
     } catch {
       // The normal drain, now or on the next visit, still delivers them.
     }
@@ -302,6 +395,7 @@ export function createOutbox(opts: OutboxOptions): Outbox {
       clearTimeout(debounce);
       clearTimeout(retry);
       clearTimeout(recheck);
+      clearTimeout(wake);
       win?.removeEventListener('online', onOnline);
       win?.removeEventListener('offline', onOffline);
       win?.removeEventListener('pagehide', onPageHide);

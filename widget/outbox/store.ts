@@ -5,12 +5,20 @@
 import { wrap, type IDBPDatabase } from 'idb';
 import type { Signal } from '../../shared/schemas';
 
-/** A stored signal: `id` orders the outbox (insertion order), `at` is when it was stored, `n` its JSON bytes. */
+/**
+ * A stored signal: `id` orders the outbox (insertion order), `at` is when it was stored, `n` its JSON bytes.
+ * A suspect (one that failed alone with a 5xx or a network error) also carries `f`, how often it failed
+ * alone, `t` and `l`, when that began and when it last happened, and `w`, the earliest time of its next try.
+ */
 export interface Row {
   id?: number;
   s: Signal;
   at: number;
   n: number;
+  f?: number;
+  t?: number;
+  l?: number;
+  w?: number;
 }
 
 /** A signal the server refused for good, with the reason. */
@@ -21,6 +29,7 @@ export interface DeadRow {
 }
 
 export interface Store {
+  /** Adds a row (no `id`) or replaces the stored row with its `id`. */
   put(row: Row): Promise<void>;
   /** Oldest first; all when no limit. */
   list(limit?: number): Promise<Row[]>;
@@ -31,6 +40,8 @@ export interface Store {
   dead(): Promise<DeadRow[]>;
   /** Adds `delta` to a persisted counter (never below 0) and returns the new value. */
   bump(key: string, delta: number): Promise<number>;
+  /** Reads a persisted value, or sets it when `value` is given (null clears it); returns the value. */
+  note<T>(key: string, value?: T | null): Promise<T | undefined | null>;
   /** Takes, renews (until > now) or releases (until = 0) a lease held by `owner`; false if another holds it. */
   lease(owner: string, now: number, until: number): Promise<boolean>;
 }
@@ -45,11 +56,18 @@ type Lease = { o: string; u: number };
 export function memoryStore(): Store {
   let rows: Row[] = [];
   let dead: DeadRow[] = [];
+  // Negative ids: IndexedDB's keys start at 1, so a row read from IndexedDB before the switch to memory
+  // can never name a memory row (an acknowledgement must not delete a row that was never sent).
   let seq = 0;
-  const meta = new Map<string, number>();
+  const meta = new Map<string, unknown>();
   const del = async (ids: number[]) => void (rows = rows.filter((r) => !ids.includes(r.id!)));
   return {
-    put: async (row) => void rows.push({ ...row, id: ++seq }),
+    async put(row) {
+      const i = rows.findIndex((r) => r.id === row.id);
+      // A row from IndexedDB updated after the switch becomes a memory row, so this page still sends it.
+      if (i < 0) rows.push({ ...row, id: --seq });
+      else rows[i] = row;
+    },
     list: async (limit) => rows.slice(0, limit),
     count: async () => rows.length,
     del,
@@ -59,10 +77,11 @@ export function memoryStore(): Store {
     },
     dead: async () => dead,
     async bump(key, delta) {
-      const v = Math.max(0, (meta.get(key) ?? 0) + delta);
+      const v = Math.max(0, ((meta.get(key) as number) ?? 0) + delta);
       meta.set(key, v);
       return v;
     },
+    note: async (key, value) => (value === undefined ? (meta.get(key) as never) : (meta.set(key, value), value)),
     // Memory is this tab's alone: nobody to share with.
     lease: async () => true,
   };
@@ -92,7 +111,7 @@ async function idbStore(name: string, factory: IDBFactory): Promise<Store> {
   };
 
   return {
-    put: async (row) => void (await db.add('items', row)),
+    put: async (row) => void (await db.put('items', row)),
     list: (limit) => db.getAll('items', null, limit),
     count: () => db.count('items'),
     async del(ids) {
@@ -113,6 +132,7 @@ async function idbStore(name: string, factory: IDBFactory): Promise<Store> {
     },
     dead: () => db.getAll('dead'),
     bump: async (key, delta) => (await meta<number>(key, (v) => Math.max(0, (v ?? 0) + delta)))!,
+    note: async (key, value) => (value === undefined ? db.get('meta', key) : (await db.put('meta', value, key), value)),
     async lease(owner, now, until) {
       let ok = false;
       // One readwrite transaction: IndexedDB runs them one at a time, so two tabs cannot both win.
@@ -125,7 +145,8 @@ async function idbStore(name: string, factory: IDBFactory): Promise<Store> {
 /**
  * Opens the outbox's store. IndexedDB when it works; on the first failure of any call (or of the open,
  * even a synchronous throw) it switches to memory for good and repeats that call there. Rows already in
- * IndexedDB stay there and are sent by a later page load.
+ * IndexedDB stay there and are sent by a later page load; their ids name no memory row (see memoryStore),
+ * so acknowledging them after the switch deletes nothing that was not sent.
  */
 export function openStore(name: string, factory: IDBFactory | null | undefined): Store {
   const mem = memoryStore();
