@@ -2,7 +2,8 @@
  * Starts the stack the suite runs against and returns its teardown:
  * - the built Backstop server as a child process, on PostgreSQL in a private schema when DATABASE_URL is
  *   set (so tests can count stored rows while it runs), on PGlite in a temporary folder otherwise;
- * - an extra site whose allowlist is the host origin;
+ * - an extra site whose allowlist is the host origin, and another one for the flood test (rate limits
+ *   count per site, so flooding it leaves the rest of the suite alone);
  * - the host web server on two more origins (one allowed, one not).
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
@@ -44,8 +45,8 @@ async function waitForServer(child: ChildProcess, logFile: string): Promise<void
   throw new Error(`The Backstop server did not answer ${API_URL}/healthz within 30 s; see ${logFile}`);
 }
 
-async function createSite(env: NodeJS.ProcessEnv): Promise<{ siteId: string; publicKey: string }> {
-  const { stdout } = await run(process.execPath, [CLI, 'site', 'create', '--name', 'E2E', '--origin', HOST_URL, '--json'], {
+async function createSite(env: NodeJS.ProcessEnv, name = 'E2E'): Promise<{ siteId: string; publicKey: string }> {
+  const { stdout } = await run(process.execPath, [CLI, 'site', 'create', '--name', name, '--origin', HOST_URL, '--json'], {
     cwd: ROOT,
     env,
   });
@@ -79,6 +80,13 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     PORT: String(API_PORT),
     HOST: 'localhost',
     LOG_LEVEL: 'warn',
+    // Short windows, so that the flood test's widget recovers within seconds; maxima that the other tests,
+    // which use another site, stay far below (a 30-question test makes a few dozen requests in all).
+    RATE_LIMIT: 'on',
+    RATE_LIMIT_WINDOW_SECONDS: '5',
+    RATE_LIMIT_PER_SITE_CLIENT: '100',
+    RATE_LIMIT_PER_CONVERSATION: '60',
+    RATE_LIMIT_PER_IP: '2000',
     ...(databaseUrl ? { DATABASE_URL: databaseUrl, DATABASE_SCHEMA: schema } : { DATABASE_URL: '', DATA_DIR: path.join(work, 'data') }),
   };
 
@@ -108,17 +116,26 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     // PGlite can be opened by one process at a time, so there the site is created before the server starts;
     // on PostgreSQL the server migrates the fresh schema first.
     let site = databaseUrl ? undefined : await createSite(env);
+    let floodSite = databaseUrl ? undefined : await createSite(env, 'E2E flood');
     const log = createWriteStream(logFile);
     child = spawn(process.execPath, [CLI, 'start'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.pipe(log);
     child.stderr!.pipe(log);
     await waitForServer(child, logFile);
     site ??= await createSite(env);
+    floodSite ??= await createSite(env, 'E2E flood');
 
-    hosts.push(await startHostServer(HOST_PORT, { API: API_URL, SITE_KEY: site.publicKey }));
-    hosts.push(await startHostServer(REFUSED_PORT, { API: API_URL, SITE_KEY: site.publicKey }));
+    const values = { API: API_URL, SITE_KEY: site.publicKey, FLOOD_SITE_KEY: floodSite.publicKey };
+    hosts.push(await startHostServer(HOST_PORT, values));
+    hosts.push(await startHostServer(REFUSED_PORT, values));
 
-    const info: StackInfo = { siteId: site.siteId, siteKey: site.publicKey, ...(schema ? { schema } : {}) };
+    const info: StackInfo = {
+      siteId: site.siteId,
+      siteKey: site.publicKey,
+      floodSiteId: floodSite.siteId,
+      floodSiteKey: floodSite.publicKey,
+      ...(schema ? { schema } : {}),
+    };
     process.env[STACK_ENV] = JSON.stringify(info);
     console.log(`e2e: server ${API_URL} (${databaseUrl ? `PostgreSQL, schema ${schema}` : 'PGlite'}), hosts ${HOST_URL} and :${REFUSED_PORT}, log ${logFile}`);
   } catch (err) {

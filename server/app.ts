@@ -9,7 +9,9 @@ import type { Database } from './db/client';
 import { normalizeOrigin } from './domain/origins';
 import { createSignalCache } from './domain/signal-cache';
 import { createSiteCache } from './domain/sites';
+import { trpcShapedError } from './http-errors';
 import { consoleDistDir, widgetDistDir } from './paths';
+import { registerRateLimits, type RateLimitOptions } from './rate-limit';
 import { appRouter, type AppRouter } from './routers';
 
 export interface AppOptions {
@@ -17,6 +19,15 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   /** Extra plugins with their mount prefix (the demo product). */
   plugins?: { plugin: FastifyPluginAsync<any>; prefix: string; options?: object }[];
+  /** Request rate limits; absent means none (tests and benchmarks build apps directly). */
+  rateLimit?: RateLimitOptions;
+  /** fastify's `trustProxy`: which proxies' X-Forwarded-For to believe for the client IP (default none). */
+  trustProxy?: boolean | string[];
+  /**
+   * Whether sites with an empty origin allowlist are served (any website could use their key). True by
+   * default, for local demos; the production composition root decides from the environment.
+   */
+  allowOpenSites?: boolean;
 }
 
 /** Room for tRPC's batch envelope around the largest signal batch. */
@@ -25,13 +36,13 @@ const CORS_ALLOW_HEADERS = 'content-type, x-backstop-key, trpc-accept, trpc-batc
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const { db } = opts.database;
-  const sites = createSiteCache(db);
+  const sites = createSiteCache(db, { allowOpenSites: opts.allowOpenSites ?? true });
   // Per-request log lines would drown the start banner and cost time on the ingestion path.
   const app = Fastify({
     logger: opts.logger ?? false,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT,
-    trustProxy: false,
+    trustProxy: opts.trustProxy ?? false,
   });
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
@@ -41,6 +52,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     if (status === 500) request.log.error(error);
     return reply.code(status).send(trpcShapedError(status, status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST', status === 500 ? 'Internal server error.' : error.message));
   });
+
+  // Before every other hook, so that a flood is refused before it costs a database lookup.
+  if (opts.rateLimit) await registerRateLimits(app, opts.rateLimit, { originAllowed: (origin) => sites.originKnown(origin) });
 
   // CORS for the widget API. Preflights carry no site key, so they are answered for any origin that
   // some site allows; the real request is then checked against its own site (see widgetProcedure).
@@ -72,6 +86,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       router: appRouter,
       createContext: contextFactory({ db, sites, signalCache: createSignalCache() }),
       maxBatchSize: 20,
+      // The widget sends its queries as POST too, so that browsers always send Origin (they omit it on
+      // same-origin GETs, such as the demo page's site.config).
+      allowMethodOverride: true,
       onError({ error, path }) {
         if (error.code === 'INTERNAL_SERVER_ERROR') app.log.error({ err: error.cause ?? error, path }, 'tRPC procedure failed');
       },
@@ -116,9 +133,4 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   for (const p of opts.plugins ?? []) await app.register(p.plugin, { prefix: p.prefix, ...p.options });
   return app;
-}
-
-/** The error body tRPC clients understand, for errors raised outside tRPC. */
-function trpcShapedError(httpStatus: number, code: string, message: string) {
-  return { error: { message, code: -32600, data: { code, httpStatus } } };
 }

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { storeSignals } from './domain/signals';
+import { findSite } from './domain/sites';
 import { agentMessage, conversation, feedbackFor } from './test/fixtures';
 import { runCli } from './test/cli-process';
 import { processDatabase, testDbKind } from './test/test-db';
@@ -91,5 +92,25 @@ describe(`backstop CLI (${testDbKind})`, { timeout: 90_000 }, () => {
     const res = await runCli(['export', 'feedback', '--since', 'yesterday'], env);
     expect(res.code).toBe(1);
     expect(res.stderr).toContain('--since must be an ISO time');
+  });
+
+  it('should create a site that accepts server senders with --allow-server-senders, and add an origin to it', async () => {
+    const created = JSON.parse((await runCli(['site', 'create', '--name', 'Backend', '--origin', 'https://b.example', '--allow-server-senders', '--json'], env)).stdout);
+    const added = await runCli(['site', 'add-origin', '--site', created.publicKey, '--origin', 'https://c.example/'], env);
+    expect(added.code).toBe(0);
+    expect(added.stdout).toContain('https://b.example, https://c.example');
+    const database = await target.open();
+    try {
+      const site = await findSite(database.db, created.siteId);
+      expect(site).toMatchObject({ allowServerSenders: true, allowedOrigins: ['https://b.example', 'https://c.example'] });
+    } finally {
+      await database.close();
+    }
+  });
+
+  it('should name --allow-server-senders and add-origin in the help of site', async () => {
+    const res = await runCli(['site', '--help'], env);
+    expect(res.stdout).toContain('--allow-server-senders');
+    expect(res.stdout).toContain('site add-origin');
   });
 });

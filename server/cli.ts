@@ -3,7 +3,8 @@ import { parseArgs } from 'node:util';
 import { DataDirBusyError } from './db/data-dir-lock';
 import { openDatabase, type Database } from './db/client';
 import { EnvError, databaseOptions, parseEnv, type Env } from './env';
-import { createSite } from './domain/sites';
+import { allowOrigins, createSite, findSite } from './domain/sites';
+import { normalizeOrigin } from './domain/origins';
 import { createStaff, staffRoles } from './domain/staff';
 import { generatePassword } from './domain/secrets';
 import { runExport } from './export-command';
@@ -15,6 +16,7 @@ const HELP: Record<string, string> = {
 Commands:
   start                         Start the server (widget, API, console, demo) on PORT (default 4000)
   site create                   Create a site and print its public and secret keys
+  site add-origin               Allow another origin (website) to embed a site's widget
   staff create                  Create a staff account (admin, agent or reviewer)
   export feedback               Write stored feedback to stdout (jsonl or csv)
 
@@ -22,15 +24,20 @@ Run 'backstop <command> --help' for a command's options.
 
 Environment:
   PORT (4000), HOST (localhost), DATA_DIR (./data, embedded database),
-  DATABASE_URL (postgres://…, use PostgreSQL instead), DATABASE_SCHEMA, PUBLIC_URL, LOG_LEVEL`,
+  DATABASE_URL (postgres://…, use PostgreSQL instead), DATABASE_SCHEMA, PUBLIC_URL, LOG_LEVEL,
+  RATE_LIMIT (on), RATE_LIMIT_REDIS_URL, RATE_LIMIT_WINDOW_SECONDS (60), RATE_LIMIT_PER_IP (1200),
+  RATE_LIMIT_PER_SITE_CLIENT (600), RATE_LIMIT_PER_CONVERSATION (60), TRUST_PROXY (off), ALLOW_OPEN_SITES (off)`,
   start: `Usage: backstop start [--port N]
 
 Starts the server. The first start creates a demo site and an admin account and prints its password.`,
-  site: `Usage: backstop site create --name NAME --origin URL [--origin URL…] [--json]
+  site: `Usage: backstop site create --name NAME --origin URL [--origin URL…] [--allow-server-senders] [--json]
+       backstop site add-origin --site SITE_ID|pk_… --origin URL [--origin URL…]
 
-Creates a site whose widget may be embedded on the given origins (e.g. https://app.example.com).
+site create: creates a site whose widget may be embedded on the given origins (e.g. https://app.example.com).
 Prints the public site key (pk_…, for the script tag) and the secret ingest key (sk_…, shown once).
-With --json, prints exactly one JSON object: {"siteId","publicKey","ingestKey"}.`,
+  --allow-server-senders  also accept widget API calls without an Origin header (from your servers or scripts)
+  --json                  print exactly one JSON object: {"siteId","publicKey","ingestKey"}
+site add-origin: adds origins to an existing site's allowlist.`,
   staff: `Usage: backstop staff create --email EMAIL --role admin|agent|reviewer
 
 The password is read from stdin when it is piped (echo "$PW" | backstop staff create …);
@@ -80,15 +87,22 @@ export async function main(argv: string[]): Promise<number> {
       return -1; // keeps running
     }
     case 'site': {
+      if (sub === 'add-origin') return addOrigin(env, argv.slice(2));
       if (sub !== 'create') throw new UsageError(HELP.site);
       const { values } = parseArgs({
         args: argv.slice(2),
-        options: { name: { type: 'string' }, origin: { type: 'string', multiple: true }, json: { type: 'boolean' } },
+        options: {
+          name: { type: 'string' },
+          origin: { type: 'string', multiple: true },
+          'allow-server-senders': { type: 'boolean' },
+          json: { type: 'boolean' },
+        },
         strict: true,
       });
       if (!values.name?.trim()) throw new UsageError('site create needs --name NAME.\n\n' + HELP.site);
       if (!values.origin?.length) throw new UsageError('site create needs at least one --origin URL.\n\n' + HELP.site);
-      const created = await withDatabase(env, (d) => createSite(d.db, { name: values.name!.trim(), origins: values.origin! }));
+      const allowServerSenders = values['allow-server-senders'] ?? false;
+      const created = await withDatabase(env, (d) => createSite(d.db, { name: values.name!.trim(), origins: values.origin!, allowServerSenders }));
       if (values.json) console.log(JSON.stringify(created));
       else
         console.log(
@@ -122,6 +136,26 @@ export async function main(argv: string[]): Promise<number> {
     default:
       throw new UsageError(`Unknown command '${command}'.\n\n${HELP.main}`);
   }
+}
+
+/** `site add-origin`: adds origins to a site named by id or public key. */
+async function addOrigin(env: Env, args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { site: { type: 'string' }, origin: { type: 'string', multiple: true } }, strict: true });
+  if (!values.site) throw new UsageError('site add-origin needs --site SITE_ID or --site pk_….\n\n' + HELP.site);
+  if (!values.origin?.length) throw new UsageError('site add-origin needs at least one --origin URL.\n\n' + HELP.site);
+  const origins = values.origin.map((o) => {
+    const normalized = normalizeOrigin(o);
+    if (!normalized) throw new UsageError(`Not an http(s) origin: ${JSON.stringify(o)}`);
+    return normalized;
+  });
+  const site = await withDatabase(env, async (d) => {
+    const found = await findSite(d.db, values.site!);
+    if (found) await allowOrigins(d.db, found.id, origins);
+    return found;
+  });
+  if (!site) throw new UsageError(`No site with id or key '${values.site}'.`);
+  console.log(`Site '${site.name}' now allows ${[...new Set([...site.allowedOrigins, ...origins])].join(', ')}`);
+  return 0;
 }
 
 /** Runs the CLI and turns known failures into one clear line and exit code. */

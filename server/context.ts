@@ -22,7 +22,7 @@ export interface ContextInner {
 export function createContextInner(opts: { db: Db } & Partial<Omit<ContextInner, 'db'>>): ContextInner {
   return {
     db: opts.db,
-    sites: opts.sites ?? createSiteCache(opts.db, 0),
+    sites: opts.sites ?? createSiteCache(opts.db, { ttlMs: 0 }),
     signalCache: opts.signalCache ?? createSignalCache(),
     origin: opts.origin ?? null,
     siteKey: opts.siteKey ?? null,

@@ -11,7 +11,7 @@ afterAll(() => target.remove());
 
 describe(`durability (${testDbKind})`, () => {
   it('should keep every acknowledged feedback item after kill -9 and restart on its own', async () => {
-    const site = JSON.parse((await runCli(['site', 'create', '--name', 'Durable', '--origin', 'https://d.example', '--json'], env)).stdout);
+    const site = JSON.parse((await runCli(['site', 'create', '--name', 'Durable', '--origin', 'https://d.example', '--allow-server-senders', '--json'], env)).stdout);
     const port = randomPort();
     const server = await startServerProcess({ ...env, PORT: port });
     let acknowledged = 0;

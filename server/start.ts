@@ -2,7 +2,7 @@
 import { demoPlugin } from '../demo/plugin';
 import { openDatabase, redactUrl } from './db/client';
 import { buildApp } from './app';
-import { databaseOptions, publicUrl, type Env } from './env';
+import { allowOpenSites, databaseOptions, publicUrl, rateLimitOptions, trustProxy, type Env } from './env';
 import { normalizeOrigin } from './domain/origins';
 import { seedFirstRun } from './seed';
 import { demoPagesDir } from './paths';
@@ -15,15 +15,28 @@ export async function startServer(env: Env) {
   const ownOrigins = [...new Set([normalizeOrigin(url)!, `http://localhost:${env.PORT}`, `http://127.0.0.1:${env.PORT}`])];
   const seed = await seedFirstRun(database.db, ownOrigins);
 
+  const openSites = allowOpenSites(env);
+  const rateLimit = rateLimitOptions(env);
   const app = await buildApp({
     database,
     logger: env.LOG_LEVEL === 'silent' ? false : { level: env.LOG_LEVEL },
+    trustProxy: trustProxy(env),
+    allowOpenSites: openSites,
+    ...(rateLimit ? { rateLimit } : {}),
     // The demo product is mounted by the composition root only; server code never imports demo/ otherwise.
     plugins: [{ plugin: demoPlugin, prefix: '/demo', options: { siteKey: seed.demoPublicKey, widgetSrc: '/widget.js', pagesDir: demoPagesDir } }],
   });
 
-  const open = await database.db.select({ name: sites.name }).from(sites).where(sql`${sites.allowedOrigins} = '[]'::jsonb`);
-  for (const s of open) app.log.warn(`Site '${s.name}' has an empty origin allowlist: any website can use its key. Fine for a local demo only.`);
+  const open = await database.db.select({ name: sites.name, key: sites.publicKey }).from(sites).where(sql`${sites.allowedOrigins} = '[]'::jsonb`);
+  for (const s of open) {
+    const fix = `add an origin: npx backstop site add-origin --site ${s.key} --origin https://…`;
+    app.log.warn(
+      openSites
+        ? `Site '${s.name}' has an empty origin allowlist: any website can use its key. Fine for a local demo only; ${fix}`
+        : `Site '${s.name}' has an empty origin allowlist and is refused (production or a public URL; ALLOW_OPEN_SITES=1 would serve it); ${fix}`,
+    );
+  }
+  if (!rateLimit) app.log.warn('Rate limits are off (RATE_LIMIT=off).');
 
   let closing = false;
   const shutdown = async (signal: string) => {

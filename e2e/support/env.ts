@@ -20,6 +20,9 @@ export const REFUSED_URL = `http://127.0.0.1:${REFUSED_PORT}`;
 export interface StackInfo {
   siteId: string;
   siteKey: string;
+  /** A site of its own for the flood test, so its 429s never reach the other tests. */
+  floodSiteId: string;
+  floodSiteKey: string;
   /** PostgreSQL schema of this run; absent when the server runs on PGlite. */
   schema?: string;
 }

@@ -12,12 +12,11 @@ export function normalizeOrigin(value: string): string | null {
 }
 
 /**
- * Whether a request from `origin` may use a site. A request without an Origin header is not a
- * cross-origin browser request (same-origin GET, or a server), so the allowlist does not apply.
- * An empty allowlist allows every origin (local demos only; the server warns at start).
+ * Whether a browser request from `origin` is on a site's allowlist. An empty allowlist allows every
+ * origin (local demos only; whether such sites are served at all is checked by `checkWidgetAccess`).
+ * Requests without an Origin are not browser requests and are decided by `checkWidgetAccess` too.
  */
-export function originAllowed(allowed: readonly string[], origin: string | null | undefined): boolean {
-  if (!origin) return true;
+export function originAllowed(allowed: readonly string[], origin: string): boolean {
   if (allowed.length === 0) return true;
   const normalized = normalizeOrigin(origin);
   return normalized !== null && allowed.includes(normalized);

@@ -23,7 +23,10 @@ export interface CreatedSite {
   ingestKey: string;
 }
 
-export async function createSite(db: Db, input: { name: string; origins: string[]; policy?: Partial<SitePolicy> }): Promise<CreatedSite> {
+export async function createSite(
+  db: Db,
+  input: { name: string; origins: string[]; policy?: Partial<SitePolicy>; allowServerSenders?: boolean },
+): Promise<CreatedSite> {
   const origins = input.origins.map((o) => {
     const normalized = normalizeOrigin(o);
     if (!normalized) throw new Error(`Not an http(s) origin: ${JSON.stringify(o)}`);
@@ -38,6 +41,7 @@ export async function createSite(db: Db, input: { name: string; origins: string[
       publicKey,
       ingestKeyHash: sha256(ingestKey),
       allowedOrigins: [...new Set(origins)],
+      allowServerSenders: input.allowServerSenders ?? false,
       policy: { ...DEFAULT_POLICY, ...input.policy },
     })
     .returning({ id: sites.id });
@@ -49,14 +53,26 @@ export async function findSiteByPublicKey(db: Db, publicKey: string): Promise<Si
   return row ?? null;
 }
 
-/** Whether any site would accept this origin (used to answer CORS preflights, which carry no site key). */
-export async function anySiteAllowsOrigin(db: Db, origin: string): Promise<boolean> {
+/**
+ * Whether any site would accept this origin (used to answer CORS preflights, which carry no site key).
+ * Sites with an empty allowlist count only where they are served (`allowOpenSites`).
+ */
+export async function anySiteAllowsOrigin(db: Db, origin: string, allowOpenSites = true): Promise<boolean> {
+  const listed = sql`${sites.allowedOrigins} @> ${JSON.stringify([origin])}::jsonb`;
   const rows = await db
     .select({ id: sites.id })
     .from(sites)
-    .where(sql`${sites.allowedOrigins} @> ${JSON.stringify([origin])}::jsonb or ${sites.allowedOrigins} = '[]'::jsonb`)
+    .where(allowOpenSites ? sql`${listed} or ${sites.allowedOrigins} = '[]'::jsonb` : listed)
     .limit(1);
   return rows.length > 0;
+}
+
+/** Finds a site by its id or its public key (pk_…), as operators name it on the command line. */
+export async function findSite(db: Db, idOrKey: string): Promise<Site | null> {
+  if (idOrKey.startsWith('pk_')) return findSiteByPublicKey(db, idOrKey);
+  if (!/^[0-9a-f-]{36}$/i.test(idOrKey)) return null;
+  const [row] = await db.select().from(sites).where(eq(sites.id, idOrKey)).limit(1);
+  return row ?? null;
 }
 
 /** Adds origins to a site's allowlist (kept unique). */
@@ -69,12 +85,18 @@ export async function allowOrigins(db: Db, siteId: string, origins: string[]): P
 
 /**
  * A short-lived in-process cache of sites by public key, so the hot ingestion path does not query the
- * site on every request. Entries live `ttlMs`; a changed allowlist takes effect within that time.
+ * site on every request. Entries live `ttlMs`; a changed allowlist takes effect within that time. It
+ * also carries the server's rule for sites with an empty allowlist (`allowOpenSites`, default true), so
+ * every access check that gets the cache applies the same rule.
  */
-export function createSiteCache(db: Db, ttlMs = 5000) {
+export function createSiteCache(db: Db, opts: { ttlMs?: number; allowOpenSites?: boolean } = {}) {
+  const ttlMs = opts.ttlMs ?? 5000;
+  const allowOpenSites = opts.allowOpenSites ?? true;
   const entries = new Map<string, { site: Site | null; until: number }>();
   const origins = new Map<string, { allowed: boolean; until: number }>();
   return {
+    /** Whether sites with an empty origin allowlist are served (local demos). */
+    allowOpenSites,
     async byPublicKey(publicKey: string): Promise<Site | null> {
       const hit = entries.get(publicKey);
       if (hit && hit.until > Date.now()) return hit.site;
@@ -86,7 +108,7 @@ export function createSiteCache(db: Db, ttlMs = 5000) {
     async originKnown(origin: string): Promise<boolean> {
       const hit = origins.get(origin);
       if (hit && hit.until > Date.now()) return hit.allowed;
-      const allowed = await anySiteAllowsOrigin(db, origin);
+      const allowed = await anySiteAllowsOrigin(db, origin, allowOpenSites);
       if (origins.size > 10_000) origins.clear();
       origins.set(origin, { allowed, until: Date.now() + ttlMs });
       return allowed;

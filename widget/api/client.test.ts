@@ -32,6 +32,7 @@ function server() {
     calls.push({ url: String(url), init: init ?? {} });
     const res = await fetchRequestHandler({
       endpoint: '/trpc',
+      allowMethodOverride: true,
       req: new Request(String(url), { method: init?.method, headers: init?.headers, body: init?.body }),
       router,
       createContext: ({ resHeaders }) => {
@@ -90,11 +91,11 @@ describe('createApi', () => {
     expect(JSON.parse(calls[0]!.init.body as string)).toEqual({ 0: batch(signal(1)) });
   });
 
-  it('should fetch site.config with a GET carrying the site key', async () => {
+  it('should fetch site.config with a POST (so browsers send Origin) carrying the site key', async () => {
     const { calls, fetch } = server();
     const api = createApi({ apiUrl: 'https://api.example.com', siteKey: 'pk_test_12345678', fetch });
     expect((await api.siteConfig()).name).toBe('Demo');
-    expect(calls[0]!.init.method).toBe('GET');
+    expect(calls[0]!.init.method).toBe('POST');
     expect((calls[0]!.init.headers as Record<string, string>)['x-backstop-key']).toBe('pk_test_12345678');
   });
 

@@ -59,8 +59,8 @@ function fieldsOf(error: unknown): Record<string, string> | undefined {
 
 export function createApi(opts: { apiUrl: string; siteKey: string; fetch?: typeof fetch }): Api {
   const baseFetch = opts.fetch ?? pageFetch;
-  // The Response of the push in flight. Pushes run one at a time (see `queue`), and they are the only
-  // POSTs this client makes, so the status and Retry-After read here belong to the push awaiting them.
+  // The Response of the push in flight. Pushes run one at a time (see `queue`), and mutations are batched
+  // apart from queries, so the status and Retry-After read here belong to the push awaiting them.
   let response: Response | undefined;
   let keepalive = false;
   let queue: Promise<unknown> = Promise.resolve();
@@ -70,15 +70,18 @@ export function createApi(opts: { apiUrl: string; siteKey: string; fetch?: typeo
       httpBatchLink({
         url: `${opts.apiUrl.replace(/\/+$/, '')}/trpc`,
         headers: { 'x-backstop-key': opts.siteKey },
+        // Queries go as POST too: browsers omit Origin on same-origin GETs (the demo page), and the server
+        // refuses widget calls without one.
+        methodOverride: 'POST',
         async fetch(url, init) {
           if (!baseFetch) throw new Error('fetch is not available');
-          const post = init?.method === 'POST';
+          const push = String(url).includes('signal.push');
           const body = init?.body;
           const res = await baseFetch(url, {
             ...(init as RequestInit),
-            keepalive: post && keepalive && typeof body === 'string' && utf8Bytes(body) < KEEPALIVE_MAX_BYTES,
+            keepalive: push && keepalive && typeof body === 'string' && utf8Bytes(body) < KEEPALIVE_MAX_BYTES,
           });
-          if (post) response = res;
+          if (push) response = res;
           return res;
         },
       }),
