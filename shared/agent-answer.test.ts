@@ -39,6 +39,7 @@ const cases: [string, unknown][] = [
   ['an id that is only NUL', { ...valid, id: '\u0000' }],
   ['a lone high surrogate', { ...valid, text: 'a\ud800b' }],
   ['a lone low surrogate in the topic', { ...valid, topic: '\udc00' }],
+  ['an id that is only byte order marks', { ...valid, id: '\ufeff\ufeff' }],
   ['a NUL before the scheme of a source url', { ...valid, sources: [{ title: 't', url: '\u0000https://e.com' }] }],
   ['a 2000-character source url of emoji halves', { ...valid, sources: [{ title: 't', url: 'https://e.com/' + '\ud83d'.repeat(1986) }] }],
   ['20 sources of 2000-character urls', { ...valid, sources: Array.from({ length: 20 }, () => ({ title: 't', url: 'https://e.com/' + 'x'.repeat(1986) })) }],

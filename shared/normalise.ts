@@ -8,12 +8,13 @@
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /**
- * Removes U+0000 (PostgreSQL refuses it in text and jsonb) and replaces lone UTF-16 surrogates with
- * U+FFFD (the database driver would do so silently for text, and jsonb refuses them). Other control
- * characters are stored as they are.
+ * Removes U+0000 (PostgreSQL refuses it in text and jsonb), replaces lone UTF-16 surrogates with U+FFFD
+ * (the database driver would do so silently for text, and jsonb refuses them), and removes byte order
+ * marks (U+FEFF) at the start, which the embedded database's reader drops when the text is read back.
+ * Other control characters are stored as they are.
  */
 export function cleanText(text: string): string {
-  return text.replace(/\u0000/g, '').replace(LONE_SURROGATE, '\uFFFD');
+  return text.replace(/\u0000/g, '').replace(LONE_SURROGATE, '\uFFFD').replace(/^\uFEFF+/, '');
 }
 
 /** The smallest positive normal `real` (float4); PostgreSQL refuses smaller magnitudes that round to zero. */
