@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { FEEDBACK_REASON_IDS, MAX_FEEDBACK_COMMENT } from './feedback';
 import { answerTooLarge } from './agent-answer';
-import { fitsInSignal, jsonBytes, MAX_MESSAGE_TEXT, MAX_SIGNAL_BYTES } from './limits';
+import { fitsInSignal, jsonBytes, MAX_MESSAGE_TEXT } from './limits';
 import { cleanConfidence, cleanText } from './normalise';
 
 /** Any string, normalised for storage (see normalise.ts) before its other checks run. */
@@ -28,13 +28,6 @@ const agentAnswerShape = z.object({
 export const agentAnswerSchema = agentAnswerShape.superRefine((answer, ctx) => {
   if (!fitsInSignal(answer)) ctx.addIssue({ code: 'custom', path: ['text'], message: answerTooLarge(jsonBytes(answer)) });
 });
-
-/** Refuses a signal (after normalisation) larger than the one size rule of limits.ts. */
-const withinSignalLimit = (signal: object, ctx: z.RefinementCtx) => {
-  const bytes = jsonBytes(signal);
-  if (bytes > MAX_SIGNAL_BYTES)
-    ctx.addIssue({ code: 'custom', path: [], message: `signal is ${bytes} bytes as JSON; the limit is ${MAX_SIGNAL_BYTES} bytes` });
-};
 
 export const badgeThresholdsSchema = z
   .object({ high: z.number().min(0).max(1), low: z.number().min(0).max(1) })
@@ -67,7 +60,10 @@ const signalBase = {
   createdAt: isoTime,
 };
 
-/** A user or agent message, recorded as it is shown. */
+/**
+ * A user or agent message, recorded as it is shown. The size of a whole signal (MAX_SIGNAL_BYTES, measured
+ * on the parsed item as the outbox measures it) is checked per batch by the server's `checkBatchLimits`.
+ */
 export const messageSignalSchema = z
   .object({
     kind: z.literal('message'),
@@ -78,8 +74,7 @@ export const messageSignalSchema = z
     answer: agentAnswerShape.omit({ text: true }).optional(),
     /** Set when the agent failed instead of answering (timeout, bad answer, HTTP error). */
     error: z.enum(['agent_timeout', 'agent_error', 'agent_bad_answer']).optional(),
-  })
-  .superRefine(withinSignalLimit);
+  });
 export type MessageSignal = z.infer<typeof messageSignalSchema>;
 
 /** A rating of an agent message; the newest per message counts, older ones are history. */
@@ -94,8 +89,7 @@ export const feedbackSignalSchema = z
     comment: storable().max(MAX_FEEDBACK_COMMENT).optional(),
     pageUrl: storable().max(2000).optional(),
   })
-  .refine((f) => f.rating === -1 || f.reasons.length === 0, { message: 'reasons are only given with a negative rating', path: ['reasons'] })
-  .superRefine(withinSignalLimit);
+  .refine((f) => f.rating === -1 || f.reasons.length === 0, { message: 'reasons are only given with a negative rating', path: ['reasons'] });
 export type FeedbackSignal = z.infer<typeof feedbackSignalSchema>;
 
 export const signalSchema = z.discriminatedUnion("kind", [messageSignalSchema, feedbackSignalSchema]);
