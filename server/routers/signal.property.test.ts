@@ -118,8 +118,20 @@ interface Conv {
 }
 const base = (conv: Conv, at: string) => ({ clientEventId: randomUUID(), ...conv, createdAt: at });
 
+/** Now and then an id or the token is replaced by any string (they are hashed or typed as uuid, never stored as text). */
+const envelopeDamage = fc.oneof(
+  { weight: 7, arbitrary: fc.constant(undefined) },
+  { weight: 1, arbitrary: fc.tuple(fc.constantFrom('clientEventId', 'conversationId', 'conversationToken', 'role', 'kind'), anyString(220)) },
+);
+
 const userMessage = (conv: Conv) =>
-  fc.record({ text: text(8000), at: createdAt }).map(({ text, at }) => ({ kind: 'message', ...base(conv, at), role: 'user', text }));
+  fc.record({ text: text(8000), at: createdAt, damage: envelopeDamage }).map(({ text, at, damage }) => ({
+    kind: 'message',
+    ...base(conv, at),
+    role: 'user',
+    text,
+    ...(damage ? { [damage[0]]: damage[1] } : {}),
+  }));
 
 const agentMessage = (conv: Conv) =>
   fc
