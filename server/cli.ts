@@ -1,7 +1,7 @@
 /** The `backstop` command line: start the server, create sites and staff, export data. */
 import { parseArgs } from 'node:util';
 import { DataDirBusyError } from './db/data-dir-lock';
-import { openDatabase, type Database } from './db/client';
+import { DatabaseOpenError, openDatabase, type Database } from './db/client';
 import { EnvError, databaseOptions, parseEnv, type Env } from './env';
 import { allowOrigins, createSite, findSite } from './domain/sites';
 import { normalizeOrigin } from './domain/origins';
@@ -164,7 +164,7 @@ export async function run(argv = process.argv.slice(2)): Promise<void> {
     const code = await main(argv);
     if (code >= 0) process.exitCode = code;
   } catch (err) {
-    if (err instanceof UsageError || err instanceof EnvError || err instanceof DataDirBusyError) console.error(err.message);
+    if (err instanceof UsageError || err instanceof EnvError || err instanceof DataDirBusyError || err instanceof DatabaseOpenError) console.error(err.message);
     else if ((err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) console.error(`${(err as Error).message}\nRun 'backstop --help' for usage.`);
     else console.error(`backstop: ${(err as Error).message}`);
     process.exitCode = err instanceof UsageError ? 2 : 1;

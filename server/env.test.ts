@@ -13,8 +13,13 @@ describe('parseEnv', () => {
       parseEnv({ PORT: '99999', DATABASE_URL: 'mysql://x' });
     } catch (err) {
       expect((err as Error).message).toContain('PORT="99999"');
-      expect((err as Error).message).toContain('DATABASE_URL="mysql://x": must be a postgres:// URL');
+      expect((err as Error).message).toContain('DATABASE_URL: must be a postgres:// URL');
     }
+  });
+
+  it('should never print the value of DATABASE_URL, which may hold a password', () => {
+    expect(() => parseEnv({ DATABASE_URL: 'postgres://admin:hunter2@db:notaport/app' })).toThrow(/^Invalid environment: DATABASE_URL: must be/);
+    expect(() => parseEnv({ DATABASE_URL: 'postgres://admin:hunter2@db:notaport/app' })).not.toThrow(/hunter2/);
   });
 
   it('should select PostgreSQL when DATABASE_URL is set', () => {

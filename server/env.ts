@@ -17,7 +17,7 @@ const envSchema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   DATABASE_URL: z
     .string()
-    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .refine(isPostgresUrl, 'must be a postgres:// URL like postgres://user:password@host:5432/database (special characters in the password %-encoded)')
     .optional()
     .or(z.literal('').transform(() => undefined)),
   /** Optional PostgreSQL schema to keep Backstop's tables in (default: the search_path, usually public). */
@@ -49,14 +49,31 @@ const envSchema = z.object({
 
 export type Env = z.infer<typeof envSchema>;
 
+/** Variables whose values are never printed: they may carry a password. */
+const SECRET_VARIABLES = new Set(['DATABASE_URL']);
+
+function isPostgresUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'postgres:' || url.protocol === 'postgresql:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** A bad setting, said in one line that names the variable (and never prints a secret's value). */
 export class EnvError extends Error {}
 
-/** Parses the environment; throws EnvError naming every bad variable. */
+/** `NAME="value"`, or just `NAME` for a variable whose value may hold a password. */
+export const describeVariable = (name: string, value: string | undefined): string =>
+  SECRET_VARIABLES.has(name) ? name : `${name}=${JSON.stringify(value)}`;
+
+/** Parses the environment; throws EnvError naming every bad variable, in one line. */
 export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
   const result = envSchema.safeParse(source);
   if (result.success) return result.data;
-  const lines = result.error.issues.map((i) => `  ${String(i.path[0])}=${JSON.stringify(source[String(i.path[0])])}: ${i.message}`);
-  throw new EnvError(`Invalid environment:\n${lines.join('\n')}`);
+  const parts = result.error.issues.map((i) => `${describeVariable(String(i.path[0]), source[String(i.path[0])])}: ${i.message}`);
+  throw new EnvError(`Invalid environment: ${parts.join('; ')}`);
 }
 
 /** The URL people and links use to reach this server. */

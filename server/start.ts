@@ -2,7 +2,7 @@
 import { demoPlugin } from '../demo/plugin';
 import { openDatabase, redactUrl } from './db/client';
 import { buildApp } from './app';
-import { allowOpenSites, databaseOptions, publicUrl, rateLimitOptions, trustProxy, type Env } from './env';
+import { allowOpenSites, databaseOptions, describeVariable, EnvError, publicUrl, rateLimitOptions, trustProxy, type Env } from './env';
 import { normalizeOrigin } from './domain/origins';
 import { seedFirstRun } from './seed';
 import { demoPagesDir } from './paths';
@@ -50,7 +50,13 @@ export async function startServer(env: Env) {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
-  await app.listen({ port: env.PORT, host: env.HOST });
+  try {
+    await app.listen({ port: env.PORT, host: env.HOST });
+  } catch (err) {
+    await app.close().catch(() => {});
+    await database.close().catch(() => {});
+    throw listenError(env, err);
+  }
   const where = database.kind === 'postgres' ? `PostgreSQL ${redactUrl(env.DATABASE_URL!)}` : `embedded PGlite in ${env.DATA_DIR}`;
   const lines = [
     '',
@@ -62,4 +68,12 @@ export async function startServer(env: Env) {
   if (seed.admin) lines.push('', `First run: admin account created (the password is shown only this once):`, `  email:    ${seed.admin.email}`, `  password: ${seed.admin.password}`);
   process.stdout.write(lines.join('\n') + '\n\n');
   return { app, database };
+}
+
+/** Why the server cannot listen, naming the variable to change: PORT when the port is taken or privileged, HOST otherwise. */
+function listenError(env: Env, err: unknown): EnvError {
+  const code = (err as { code?: string }).code ?? 'error';
+  if (code === 'EADDRINUSE') return new EnvError(`${describeVariable('PORT', String(env.PORT))}: the port is already in use on ${env.HOST}.`);
+  if (code === 'EACCES') return new EnvError(`${describeVariable('PORT', String(env.PORT))}: not allowed to listen on this port (${code}).`);
+  return new EnvError(`${describeVariable('HOST', env.HOST)}: cannot listen there (${code}); use a name or address of this machine, e.g. localhost or 0.0.0.0.`);
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkAgentAnswer } from './agent-answer';
-import { agentAnswerSchema } from './schemas';
+import { jsonBytes, MAX_CONTENT_BYTES, MAX_SIGNAL_BYTES } from './limits';
+import { agentAnswerSchema, messageSignalSchema } from './schemas';
 
 const valid = { id: 'a1', text: 'Hello', confidence: 0.7 };
 const cases: [string, unknown][] = [
@@ -27,11 +28,75 @@ const cases: [string, unknown][] = [
   ['a source without title', { ...valid, sources: [{ url: 'https://e.com' }] }],
   ['sources not a list', { ...valid, sources: 'https://e.com' }],
   ['21 sources', { ...valid, sources: Array.from({ length: 21 }, () => ({ title: 't', url: 'https://e.com' })) }],
+  // 3 bytes per character: 5000 fit in the byte budget, 5200 do not, though both are under 8000 characters.
+  ['5000 three-byte characters', { ...valid, text: '€'.repeat(5000) }],
+  ['5200 three-byte characters', { ...valid, text: '€'.repeat(5200) }],
+  ['8000 emoji halves (4000 emoji)', { ...valid, text: '😀'.repeat(4000) }],
+  // JSON escapes a quote as two bytes and a control character as six.
+  ['7900 quotes', { ...valid, text: '"'.repeat(7900) }],
+  ['3000 control characters', { ...valid, text: '\u0001'.repeat(3000) }],
+  ['a NUL in the text', { ...valid, text: 'a\u0000b' }],
+  ['an id that is only NUL', { ...valid, id: '\u0000' }],
+  ['a lone high surrogate', { ...valid, text: 'a\ud800b' }],
+  ['a lone low surrogate in the topic', { ...valid, topic: '\udc00' }],
+  ['an id that is only byte order marks', { ...valid, id: '\ufeff\ufeff' }],
+  ['a NUL before the scheme of a source url', { ...valid, sources: [{ title: 't', url: '\u0000https://e.com' }] }],
+  ['a 2000-character source url of emoji halves', { ...valid, sources: [{ title: 't', url: 'https://e.com/' + '\ud83d'.repeat(1986) }] }],
+  ['20 sources of 2000-character urls', { ...valid, sources: Array.from({ length: 20 }, () => ({ title: 't', url: 'https://e.com/' + 'x'.repeat(1986) })) }],
+  ['a subnormal confidence', { ...valid, confidence: 1e-50 }],
+  ['confidence -0', { ...valid, confidence: -0 }],
+  ['confidence Infinity', { ...valid, confidence: Infinity }],
 ];
 
 describe('checkAgentAnswer', () => {
   it.each(cases)('should agree with the zod schema on %s', (_name, input) => {
     expect(checkAgentAnswer(input).ok).toBe(agentAnswerSchema.safeParse(input).success);
+  });
+
+  it.each(cases)('should return the same normalised answer as the zod schema on %s', (_name, input) => {
+    const check = checkAgentAnswer(input);
+    const parsed = agentAnswerSchema.safeParse(input);
+    if (check.ok && parsed.success) expect(check.answer).toEqual(parsed.data);
+  });
+
+  it('should strip NUL and replace lone surrogates in what it returns', () => {
+    const result = checkAgentAnswer({ ...valid, text: 'a\u0000b\ud800c', topic: 'x\udc00' });
+    expect(result.ok && [result.answer.text, result.answer.topic]).toEqual(['ab\ufffdc', 'x\ufffd']);
+  });
+
+  it('should store confidences too small for a real, and -0, as 0', () => {
+    for (const confidence of [1e-50, 1e-40, -0]) {
+      const result = checkAgentAnswer({ ...valid, confidence });
+      expect(result.ok && Object.is(result.answer.confidence, 0)).toBe(true);
+    }
+  });
+
+  it('should refuse an answer whose JSON passes the content budget, naming the text', () => {
+    const result = checkAgentAnswer({ ...valid, text: '€'.repeat(5200) });
+    expect(result).toMatchObject({ ok: false, field: 'text' });
+    expect(!result.ok && result.error).toContain(`at most ${MAX_CONTENT_BYTES} bytes`);
+  });
+
+  it('should accept only answers whose message signal fits the signal limit with the longest envelope', () => {
+    // The largest answer accepted, in a message with the longest token and the longest error the schema allows.
+    const filler = MAX_CONTENT_BYTES - jsonBytes({ ...valid, text: '' });
+    const answer = { ...valid, text: '€'.repeat(Math.floor(filler / 3)) };
+    const check = checkAgentAnswer(answer);
+    expect(check.ok).toBe(true);
+    const { text, ...meta } = answer;
+    const signal = {
+      kind: 'message',
+      role: 'agent',
+      text,
+      answer: meta,
+      error: 'agent_bad_answer',
+      clientEventId: '00000000-0000-4000-8000-000000000000',
+      conversationId: '00000000-0000-4000-8000-000000000001',
+      conversationToken: 'x'.repeat(200),
+      createdAt: '2024-01-01T00:00:00.000Z',
+    };
+    expect(jsonBytes(signal)).toBeLessThanOrEqual(MAX_SIGNAL_BYTES);
+    expect(messageSignalSchema.safeParse(signal).success).toBe(true);
   });
 
   it('should name the bad field', () => {

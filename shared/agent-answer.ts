@@ -4,8 +4,12 @@
  * Why not zod here: the widget validates every answer at runtime, and full zod adds ~90 KB gzip to a
  * browser bundle. The zod schema for the same shape lives in `schemas.ts` (server side); a unit test
  * runs both over the same table of inputs so they cannot drift apart.
+ *
+ * Strings are normalised (`cleanText`) before they are checked, and the answer returned is the
+ * normalised one: it is what the widget shows and what it records.
  */
-import { MAX_MESSAGE_TEXT } from './limits';
+import { fitsInSignal, jsonBytes, MAX_CONTENT_BYTES, MAX_MESSAGE_TEXT } from './limits';
+import { cleanConfidence, cleanText } from './normalise';
 
 export interface AnswerSource {
   title: string;
@@ -29,11 +33,14 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 const nonEmptyString = (v: unknown, max: number): v is string => typeof v === 'string' && v.length > 0 && v.length <= max;
 const HTTP_URL = /^https?:\/\//i;
 
-/** Validates an unknown value as an AgentAnswer; on failure names the first bad field. */
+const clean = (v: unknown): unknown => (typeof v === 'string' ? cleanText(v) : v);
+
+/** Validates an unknown value as an AgentAnswer, normalised for storage; on failure names the first bad field. */
 export function checkAgentAnswer(value: unknown): AnswerCheck {
   const fail = (field: string, error: string): AnswerCheck => ({ ok: false, field, error });
   if (!isObject(value)) return fail('answer', 'must be an object');
-  const { id, text, confidence, traceId, spanId, topic, sources } = value;
+  const [id, text, traceId, spanId, topic] = [value.id, value.text, value.traceId, value.spanId, value.topic].map(clean);
+  const { confidence, sources } = value;
   if (!nonEmptyString(id, 200)) return fail('id', 'must be a non-empty string of at most 200 characters');
   if (typeof text !== 'string' || text.length > MAX_MESSAGE_TEXT) return fail('text', `must be a string of at most ${MAX_MESSAGE_TEXT} characters`);
   if (typeof confidence !== 'number' || !Number.isFinite(confidence) || confidence < 0 || confidence > 1)
@@ -41,18 +48,28 @@ export function checkAgentAnswer(value: unknown): AnswerCheck {
   for (const [field, v] of [['traceId', traceId], ['spanId', spanId], ['topic', topic]] as const) {
     if (v !== undefined && !nonEmptyString(v, 200)) return fail(field, 'must be a non-empty string of at most 200 characters');
   }
+  let cleanSources: AnswerSource[] | undefined;
   if (sources !== undefined) {
     if (!Array.isArray(sources) || sources.length > 20) return fail('sources', 'must be a list of at most 20 sources');
+    cleanSources = [];
     for (let i = 0; i < sources.length; i++) {
       const s: unknown = sources[i];
-      if (!isObject(s) || !nonEmptyString(s.title, 500)) return fail(`sources.${i}.title`, 'must be a non-empty string');
-      if (typeof s.url !== 'string' || !HTTP_URL.test(s.url) || s.url.length > 2000) return fail(`sources.${i}.url`, 'must be an http(s) URL');
+      const title = isObject(s) ? clean(s.title) : undefined;
+      const url = isObject(s) ? clean(s.url) : undefined;
+      if (!nonEmptyString(title, 500)) return fail(`sources.${i}.title`, 'must be a non-empty string');
+      if (typeof url !== 'string' || !HTTP_URL.test(url) || url.length > 2000) return fail(`sources.${i}.url`, 'must be an http(s) URL');
+      cleanSources.push({ title, url });
     }
   }
-  const answer: AgentAnswer = { id, text, confidence };
+  const answer: AgentAnswer = { id, text, confidence: cleanConfidence(confidence) };
   if (traceId !== undefined) answer.traceId = traceId as string;
   if (spanId !== undefined) answer.spanId = spanId as string;
   if (topic !== undefined) answer.topic = topic as string;
-  if (sources !== undefined) answer.sources = (sources as AnswerSource[]).map((s) => ({ title: s.title, url: s.url }));
+  if (cleanSources) answer.sources = cleanSources;
+  if (!fitsInSignal(answer)) return fail('text', answerTooLarge(jsonBytes(answer)));
   return { ok: true, answer };
 }
+
+/** Why an answer does not fit in a signal; the server's schema says the same. */
+export const answerTooLarge = (bytes: number): string =>
+  `makes the answer ${bytes} bytes as JSON; at most ${MAX_CONTENT_BYTES} bytes fit in a signal`;

@@ -4,20 +4,29 @@
  */
 import { z } from 'zod';
 import { FEEDBACK_REASON_IDS, MAX_FEEDBACK_COMMENT } from './feedback';
-import { MAX_MESSAGE_TEXT } from './limits';
+import { answerTooLarge } from './agent-answer';
+import { fitsInSignal, jsonBytes, MAX_MESSAGE_TEXT } from './limits';
+import { cleanConfidence, cleanText } from './normalise';
 
-const shortText = (max: number) => z.string().min(1).max(max);
-const httpUrl = z.string().max(2000).regex(/^https?:\/\//i, 'must be an http(s) URL');
+/** Any string, normalised for storage (see normalise.ts) before its other checks run. */
+const storable = () => z.string().overwrite(cleanText);
+const shortText = (max: number) => storable().min(1).max(max);
+const httpUrl = storable().max(2000).regex(/^https?:\/\//i, 'must be an http(s) URL');
+const confidence = z.number().min(0).max(1).overwrite(cleanConfidence);
 
-/** Mirrors `checkAgentAnswer` in agent-answer.ts; a unit test keeps the two in agreement. */
-export const agentAnswerSchema = z.object({
+const agentAnswerShape = z.object({
   id: shortText(200),
-  text: z.string().max(MAX_MESSAGE_TEXT),
-  confidence: z.number().min(0).max(1),
+  text: storable().max(MAX_MESSAGE_TEXT),
+  confidence,
   traceId: shortText(200).optional(),
   spanId: shortText(200).optional(),
   topic: shortText(200).optional(),
   sources: z.array(z.object({ title: shortText(500), url: httpUrl })).max(20).optional(),
+});
+
+/** Mirrors `checkAgentAnswer` in agent-answer.ts; a unit test keeps the two in agreement. */
+export const agentAnswerSchema = agentAnswerShape.superRefine((answer, ctx) => {
+  if (!fitsInSignal(answer)) ctx.addIssue({ code: 'custom', path: ['text'], message: answerTooLarge(jsonBytes(answer)) });
 });
 
 export const badgeThresholdsSchema = z
@@ -34,7 +43,15 @@ export const sitePolicySchema = z.object({
 export type SitePolicy = z.infer<typeof sitePolicySchema>;
 
 const uuid = z.uuid();
-const isoTime = z.iso.datetime({ offset: true });
+/** Earliest and latest times a signal may carry: wider than any working clock, narrower than what the databases store. */
+const EARLIEST = Date.UTC(1970, 0, 1);
+const LATEST = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+const inRange = (t: number) => t >= EARLIEST && t <= LATEST;
+/** An ISO time with offset (zod checks the calendar), from 1970 to 9999 in UTC, stored to the millisecond as `…Z`. */
+const isoTime = z.iso
+  .datetime({ offset: true })
+  .refine((s) => inRange(Date.parse(s)), 'must be a time between 1970-01-01 and 9999-12-31 (UTC)')
+  .overwrite((s) => (inRange(Date.parse(s)) ? new Date(Date.parse(s)).toISOString() : s));
 
 const signalBase = {
   clientEventId: uuid,
@@ -43,17 +60,21 @@ const signalBase = {
   createdAt: isoTime,
 };
 
-/** A user or agent message, recorded as it is shown. */
-export const messageSignalSchema = z.object({
-  kind: z.literal('message'),
-  ...signalBase,
-  role: z.enum(['user', 'agent']),
-  text: z.string().max(MAX_MESSAGE_TEXT),
-  /** Present on agent messages: what the agent said about its answer. */
-  answer: agentAnswerSchema.omit({ text: true }).optional(),
-  /** Set when the agent failed instead of answering (timeout, bad answer, HTTP error). */
-  error: z.enum(['agent_timeout', 'agent_error', 'agent_bad_answer']).optional(),
-});
+/**
+ * A user or agent message, recorded as it is shown. The size of a whole signal (MAX_SIGNAL_BYTES, measured
+ * on the parsed item as the outbox measures it) is checked per batch by the server's `checkBatchLimits`.
+ */
+export const messageSignalSchema = z
+  .object({
+    kind: z.literal('message'),
+    ...signalBase,
+    role: z.enum(['user', 'agent']),
+    text: storable().max(MAX_MESSAGE_TEXT),
+    /** Present on agent messages: what the agent said about its answer. */
+    answer: agentAnswerShape.omit({ text: true }).optional(),
+    /** Set when the agent failed instead of answering (timeout, bad answer, HTTP error). */
+    error: z.enum(['agent_timeout', 'agent_error', 'agent_bad_answer']).optional(),
+  });
 export type MessageSignal = z.infer<typeof messageSignalSchema>;
 
 /** A rating of an agent message; the newest per message counts, older ones are history. */
@@ -65,8 +86,8 @@ export const feedbackSignalSchema = z
     messageId: uuid,
     rating: z.union([z.literal(1), z.literal(-1)]),
     reasons: z.array(z.enum(FEEDBACK_REASON_IDS)).max(FEEDBACK_REASON_IDS.length).default([]),
-    comment: z.string().max(MAX_FEEDBACK_COMMENT).optional(),
-    pageUrl: z.string().max(2000).optional(),
+    comment: storable().max(MAX_FEEDBACK_COMMENT).optional(),
+    pageUrl: storable().max(2000).optional(),
   })
   .refine((f) => f.rating === -1 || f.reasons.length === 0, { message: 'reasons are only given with a negative rating', path: ['reasons'] });
 export type FeedbackSignal = z.infer<typeof feedbackSignalSchema>;

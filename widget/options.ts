@@ -54,7 +54,8 @@ export function checkOptions(value: unknown, source: string): Partial<InitOption
   }
   const out: Record<string, unknown> = {};
   for (const [field, v] of Object.entries(value)) {
-    const rule = RULES[field as keyof InitOptions];
+    // Own fields only: `constructor`, `toString`, `__proto__`… are found on every plain object.
+    const rule = Object.prototype.hasOwnProperty.call(RULES, field) ? RULES[field as keyof InitOptions] : undefined;
     if (v === undefined) continue;
     if (!rule) warn(`${source}: unknown option '${field}' was ignored.`);
     else if (!rule[0](v)) warn(`${source}: option '${field}' ${rule[1]}; it was ignored.`);

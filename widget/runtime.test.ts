@@ -96,6 +96,28 @@ describe('createWidget', () => {
     expect(outbox.added[1]).toMatchObject({ kind: 'feedback', messageId: messages[0]!.clientEventId, rating: 1 });
   });
 
+  it('should record two different answers that reuse an id as two messages, each rated on its own', async () => {
+    const first = hostAnswer();
+    const second = hostAnswer();
+    const w = start();
+    w.attach(first, ANSWER);
+    w.attach(second, { ...ANSWER, text: 'Your order ships tomorrow.' });
+    w.attach(second, { ...ANSWER, text: 'Your order ships tomorrow.' });
+    await settle();
+    const messages = outbox.added as MessageSignal[];
+    expect(messages.map((m) => m.text)).toEqual([ANSWER.text, 'Your order ships tomorrow.']);
+    button(second.nextElementSibling!.shadowRoot!, 'Helpful')!.click();
+    await settle();
+    expect(outbox.added[2]).toMatchObject({ kind: 'feedback', messageId: messages[1]!.clientEventId });
+  });
+
+  it('should record and show an attached answer normalised for storage', async () => {
+    const el = hostAnswer();
+    start().attach(el, { ...ANSWER, text: 'ships\u0000 today \ud800' });
+    await settle();
+    expect((outbox.added[0] as MessageSignal).text).toBe('ships today \ufffd');
+  });
+
   it('should warn naming the field when an attached answer is invalid', () => {
     start().attach(hostAnswer(), { ...ANSWER, id: '' });
     expect(String(warn.mock.calls[0]?.join(' '))).toMatch(/'id'/);

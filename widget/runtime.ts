@@ -103,7 +103,8 @@ export function createWidget(initial: InitOptions & { apiUrl: string }, deps: Wi
     }),
   );
 
-  // Wrap mode records each answer once per page, so its feedback can refer to it.
+  // Wrap mode records each answer once per page, so its feedback can refer to it. Answers are told apart
+  // by their whole content, not their id: agents reuse ids (per turn, per template) for different answers.
   const answered = new Map<string, string>();
   const attached = new WeakMap<Element, ShadowRoot>();
   services.start();
@@ -125,12 +126,13 @@ export function createWidget(initial: InitOptions & { apiUrl: string }, deps: Wi
       const check = checkAgentAnswer(value);
       if (!check.ok) return warn(`Backstop('attach', element, answer): '${check.field}' ${check.error}.`);
       const answer = check.answer;
-      let messageId = answered.get(answer.id);
+      const key = JSON.stringify(answer);
+      let messageId = answered.get(key);
       if (!messageId) {
         const { text, ...meta } = answer;
         const s = stamp<MessageSignal>(conversation, { kind: 'message', role: 'agent', text, answer: meta });
         record(outbox, s);
-        answered.set(answer.id, (messageId = s.clientEventId));
+        answered.set(key, (messageId = s.clientEventId));
       }
       const vnode = h('div', { class: 'root' }, h(AnswerFooter, { answer, thresholds: config.thresholds, feedback: feedbackFor(messageId), waiting }));
       // Attaching to the same element again (a host re-render) updates the controls instead of adding more.

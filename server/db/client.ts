@@ -86,11 +86,38 @@ async function openPostgres(options: { url: string; schema?: string; poolSize?: 
     };
   } catch (err) {
     await pool.end().catch(() => {});
-    throw new Error(`Cannot open PostgreSQL at ${redactUrl(options.url)}: ${(err as Error).message}`, { cause: err });
+    throw new DatabaseOpenError(`DATABASE_URL (${redactUrl(options.url)}): cannot open PostgreSQL: ${rootCause(err, options.url)}`, { cause: err });
   }
 }
 
-/** Hides the password of a connection URL in messages. */
+/** PostgreSQL could not be opened; the message is one line, names DATABASE_URL and holds no password. */
+export class DatabaseOpenError extends Error {}
+
+/** The first line of the innermost cause (the driver's own reason, not drizzle's "Failed query"), without the URL's secrets. */
+function rootCause(err: unknown, url: string): string {
+  let e = err as { message?: string; cause?: unknown };
+  while (e?.cause && typeof e.cause === 'object') e = e.cause as typeof e;
+  let message = String(e?.message ?? err).split('\n')[0]!.trim() || 'unknown error';
+  for (const secret of [url, secretOf(url)]) if (secret) message = message.split(secret).join('***');
+  return message;
+}
+
+function secretOf(url: string): string | undefined {
+  try {
+    const password = new URL(url).password;
+    return password ? decodeURIComponent(password) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Hides the password of a connection URL in messages (everything before the host, if the URL cannot be parsed). */
 export function redactUrl(url: string): string {
-  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return url.replace(/^([a-z][a-z0-9+.-]*:\/\/).*@/i, '$1***@');
+  }
 }

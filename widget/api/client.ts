@@ -4,6 +4,7 @@
  */
 import { createTRPCClient, httpBatchLink } from '@trpc/client';
 import type { AppRouter } from '../../server/routers';
+import { utf8Bytes } from '../../shared/limits';
 import type { SignalBatch, SignalResult, SiteConfig } from '../../shared/schemas';
 
 export type PushOutcome =
@@ -27,9 +28,8 @@ export const KEEPALIVE_MAX_BYTES = 60 * 1024;
 /** A hung request would hold the outbox (and its cross-tab lock) forever; give up and retry instead. */
 const TIMEOUT_MS = 30_000;
 
-const encoder = new TextEncoder();
-/** UTF-8 size of a string, which is what body limits count. */
-export const utf8Bytes = (s: string): number => encoder.encode(s).length;
+/** UTF-8 size of a string, which is what body limits count (the one measure of shared/limits.ts). */
+export { utf8Bytes };
 
 // Taken once, when the bundle loads: a host page that later wraps or replaces `fetch` (analytics,
 // mocks, zone.js) must not see, delay or break our requests.

@@ -118,6 +118,34 @@ describe('App', () => {
     expect(root.querySelector<HTMLTextAreaElement>('.compose textarea')?.value).toBe('');
   });
 
+  it('should tell the user a message too long for one signal is too long, and keep it unsent in the box', async () => {
+    const { root, messages } = await setup();
+    await click(button(root, 'Open support chat'));
+    // 6000 characters, under the character limit, but 18000 bytes of UTF-8.
+    await typeInto(root.querySelector('.compose textarea'), '€'.repeat(6000));
+    expect(withText(root, 'Your message is too long to send. Please shorten it.')).toHaveLength(1);
+    await click(button(root, 'Send'));
+    await settle();
+    expect(messages()).toHaveLength(0);
+    expect(root.querySelector<HTMLTextAreaElement>('.compose textarea')?.value).toHaveLength(6000);
+  });
+
+  it('should show and record the same normalised text for an answer the database cannot store as is', async () => {
+    const { root, messages } = await setup(async () => ({ id: 'a', text: 'Total:\u0000 42 \ud83d', confidence: 0.9 }));
+    await ask(root, 'what\u0000 total?');
+    await settle();
+    expect(messages().map((m) => m.text)).toEqual(['what total?', 'Total: 42 \ufffd']);
+    expect(withText(root, 'Total: 42 \ufffd')).not.toHaveLength(0);
+  });
+
+  it('should treat an answer too large for one signal as a bad answer', async () => {
+    const { root, messages } = await setup(async () => ({ id: 'a', text: '€'.repeat(5500), confidence: 0.9 }));
+    await ask(root, 'hi');
+    await settle();
+    expect(withText(root, "The assistant's answer could not be displayed")).toHaveLength(1);
+    expect(messages()[1]).toMatchObject({ role: 'agent', error: 'agent_bad_answer' });
+  });
+
   it('should show exactly the bad-answer text, warn naming the field, and record agent_bad_answer', async () => {
     const { root, messages } = await setup(async () => ({ id: 'a', text: 'hi', confidence: 7 }));
     await ask(root, 'hi');

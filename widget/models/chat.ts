@@ -4,7 +4,8 @@
  */
 import { computed, createModel, effect, signal, type ReadonlySignal } from '@preact/signals';
 import { checkAgentAnswer, type AgentAnswer } from '../../shared/agent-answer';
-import { MAX_MESSAGE_TEXT } from '../../shared/limits';
+import { fitsInSignal, MAX_MESSAGE_TEXT } from '../../shared/limits';
+import { cleanText } from '../../shared/normalise';
 import type { MessageSignal } from '../../shared/schemas';
 import { askAgent, type AgentErrorCode, type AgentFn } from '../agent';
 import { readSession, writeSession } from '../storage';
@@ -32,6 +33,12 @@ const KEPT_ITEMS = 100;
 const isItem = (i: ChatItem): boolean =>
   typeof i?.id === 'string' &&
   (i.type === 'agent' ? checkAgentAnswer(i.answer).ok : i.type === 'user' ? typeof i.text === 'string' : i.type === 'failed' && i.code in AGENT_ERROR_TEXT);
+
+/** A user's message as it is shown and recorded: trimmed, and normalised for storage. */
+export const messageText = (typed: string): string => cleanText(typed.trim());
+
+/** Whether a message (as `messageText` made it) is too long to be sent as one signal. */
+export const isTooLong = (text: string): boolean => text.length > MAX_MESSAGE_TEXT || !fitsInSignal({ text });
 
 export interface ChatDeps {
   conversation: Conversation;
@@ -91,10 +98,10 @@ export const ChatModel = createModel((deps: ChatDeps) => {
     items,
     /** True while the agent is working on an answer. */
     busy: busy as ReadonlySignal<boolean>,
-    /** Records and shows the user's message and asks the agent; false when there is nothing to send or a wait is on. */
+    /** Records and shows the user's message and asks the agent; false when it is empty or too long, or a wait is on. */
     send(text: string): boolean {
-      const t = text.trim().slice(0, MAX_MESSAGE_TEXT);
-      if (!t || busy.value || !deps.agent.value) return false;
+      const t = messageText(text);
+      if (!t || isTooLong(t) || busy.value || !deps.agent.value) return false;
       const s = stamp<MessageSignal>(conversation, { kind: 'message', role: 'user', text: t });
       record(deps.outbox, s);
       push({ type: 'user', id: s.clientEventId, text: t });

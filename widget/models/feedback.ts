@@ -4,6 +4,7 @@
  */
 import { computed, createModel, signal, type ReadonlySignal } from '@preact/signals';
 import { MAX_FEEDBACK_COMMENT, type FeedbackReason, type Rating } from '../../shared/feedback';
+import { cleanText } from '../../shared/normalise';
 import type { FeedbackSignal } from '../../shared/schemas';
 import type { OutboxState } from '../outbox';
 import { stamp, type Conversation } from './conversation';
@@ -19,7 +20,7 @@ export interface FeedbackDeps {
 /** The page the answer was rated on, without query or fragment (they often carry personal data). */
 function pageUrl(): string | undefined {
   try {
-    return (location.origin + location.pathname).slice(0, 2000);
+    return cleanText((location.origin + location.pathname).slice(0, 2000));
   } catch {
     return undefined;
   }
@@ -35,7 +36,8 @@ export const FeedbackModel = createModel((deps: FeedbackDeps) => {
   const lastSent = signal<string | undefined>(undefined);
 
   const submit = (value: Rating) => {
-    const text = comment.value.trim().slice(0, MAX_FEEDBACK_COMMENT);
+    // Cut before cleaning: a cut through an emoji leaves half of it, which cleaning makes visible as U+FFFD.
+    const text = cleanText(comment.value.trim().slice(0, MAX_FEEDBACK_COMMENT));
     const s = stamp<FeedbackSignal>(deps.conversation, {
       kind: 'feedback',
       messageId: deps.messageId,

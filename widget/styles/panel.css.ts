@@ -22,6 +22,7 @@ pre code{padding:0;background:none}
 @media (prefers-reduced-motion:reduce){.typing i{animation:none}}
 .status{padding:6px 16px;font-size:12px;color:#374151;background:#f9fafb}
 .status:empty{display:none}
+.too-long{margin:0;padding:6px 12px 0}
 .compose{display:flex;align-items:flex-end;gap:8px;padding:10px 12px;border-top:1px solid #e5e7eb}
 .compose textarea{min-height:38px;max-height:120px;resize:none}
 @media (max-width:480px){.root .panel{inset:0;width:auto;height:auto;max-width:none;max-height:none;border-radius:0}}
