@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { FEEDBACK_REASON_IDS, MAX_FEEDBACK_COMMENT } from './feedback';
 import { MAX_MESSAGE_TEXT } from './limits';
+import { ESCALATION_TRIGGERS, MAX_ESCALATION_NOTE, type HandoffAvailability } from './handoff';
 
 const shortText = (max: number) => z.string().min(1).max(max);
 const httpUrl = z.string().max(2000).regex(/^https?:\/\//i, 'must be an http(s) URL');
@@ -71,7 +72,20 @@ export const feedbackSignalSchema = z
   .refine((f) => f.rating === -1 || f.reasons.length === 0, { message: 'reasons are only given with a negative rating', path: ['reasons'] });
 export type FeedbackSignal = z.infer<typeof feedbackSignalSchema>;
 
-export const signalSchema = z.discriminatedUnion("kind", [messageSignalSchema, feedbackSignalSchema]);
+/** A request for a person. A second request while one is open joins it. */
+export const escalationSignalSchema = z.object({
+  kind: z.literal('escalation'),
+  ...signalBase,
+  trigger: z.enum(ESCALATION_TRIGGERS),
+  note: z.string().max(MAX_ESCALATION_NOTE).optional(),
+  contactEmail: z.email().max(200).optional(),
+  pageUrl: z.string().max(2000).optional(),
+  /** What the host page said about the user (`Backstop('identify', …)`); shown to staff as unverified. */
+  identity: z.record(z.string().max(100), z.string().max(500)).refine((r) => Object.keys(r).length <= 20, 'at most 20 fields').optional(),
+});
+export type EscalationSignal = z.infer<typeof escalationSignalSchema>;
+
+export const signalSchema = z.discriminatedUnion("kind", [messageSignalSchema, feedbackSignalSchema, escalationSignalSchema]);
 export type Signal = z.infer<typeof signalSchema>;
 
 /** A batch the outbox sends; `dropped` reports feedback the widget had to drop past its cap. */
@@ -92,4 +106,6 @@ export interface SiteConfig {
   siteId: string;
   name: string;
   policy: SitePolicy;
+  /** Whether a person can answer a handoff now. */
+  handoff?: HandoffAvailability;
 }
