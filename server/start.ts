@@ -19,6 +19,7 @@ export async function startServer(env: Env) {
     database,
     logger: env.LOG_LEVEL === 'silent' ? false : { level: env.LOG_LEVEL },
     // The demo product is mounted by the composition root only; server code never imports demo/ otherwise.
+    secureCookies: url.startsWith('https:'),
     plugins: [{ plugin: demoPlugin, prefix: '/demo', options: { siteKey: seed.demoPublicKey, widgetSrc: '/widget.js', pagesDir: demoPagesDir } }],
   });
 
