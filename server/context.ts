@@ -27,6 +27,8 @@ export interface ContextInner {
   /** Wakes live subscriptions; null where live updates are not running. */
   bus: Bus | null;
   presence: Presence;
+  /** tRPC connection params of the request (httpSubscriptionLink `connectionParams`, re-read on every reconnect). */
+  connectionParams: Record<string, string | undefined> | null;
   /** The staff session id from the cookie. */
   sessionId: string | null;
   /** Whether the request carries the CSRF header and a JSON body (checked for staff mutations). */
@@ -49,6 +51,7 @@ export function createContextInner(opts: { db: Db } & Partial<Omit<ContextInner,
     method: opts.method ?? null,
     bus: opts.bus ?? null,
     presence: opts.presence ?? createPresence(opts.db),
+    connectionParams: opts.connectionParams ?? null,
     sessionId: opts.sessionId ?? null,
     csrf: opts.csrf ?? false,
     setSessionCookie: opts.setSessionCookie ?? (() => {}),
@@ -70,9 +73,10 @@ function sessionCookieOptions(secure: boolean) {
 /** Builds the context of one HTTP request. */
 export function contextFactory(base: { db: Db; sites: SiteCache; signalCache: SignalCache; bus: Bus | null; presence: Presence; secureCookies: boolean }) {
   const { secureCookies, ...shared } = base;
-  return ({ req, res }: { req: FastifyRequest; res: FastifyReply }): ContextInner =>
+  return ({ req, res, info }: { req: FastifyRequest; res: FastifyReply; info?: { connectionParams: Record<string, string | undefined> | null } }): ContextInner =>
     createContextInner({
       ...shared,
+      connectionParams: info?.connectionParams ?? null,
       origin: header(req, 'origin'),
       siteKey: header(req, 'x-backstop-key'),
       userAgent: header(req, 'user-agent'),

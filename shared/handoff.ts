@@ -83,7 +83,14 @@ export const inboxSubscriptionInput = z.object({ lastEventId: z.string().regex(/
 // ---- widget-side conversation access (token never in a URL)
 
 export const conversationAccessInput = z.object({ conversationId: uuid, conversationToken: z.string().min(16).max(200) });
-export const conversationEventsInput = z.object({ ticket: z.string().min(20).max(300), lastEventId: z.string().regex(/^\d{1,18}$/).nullish() });
+/**
+ * The ticket may come in the input or in `connectionParams.ticket`. httpSubscriptionLink re-reads
+ * connectionParams (an async function) on every reconnect but reuses the input, so a long-lived widget
+ * should fetch a fresh ticket there: a ticket in the input stops working for reconnects after it expires.
+ */
+export const conversationEventsInput = z
+  .object({ ticket: z.string().min(20).max(300).optional(), lastEventId: z.string().regex(/^\d{1,18}$/).nullish() })
+  .default({});
 
 // ---- events
 

@@ -94,6 +94,27 @@ describe(`staff and live updates over HTTP (${testDbKind})`, () => {
     await inbox.close();
   });
 
+  it('should accept the stream ticket in connectionParams, which the client re-reads on every reconnect', async () => {
+    const conv = conversation();
+    await post('signal.push', { items: [escalationSignal(conv)] }, { ...widgetHeaders, 'x-backstop-key': site.publicKey });
+    const ticketRes = await post('conversation.streamTicket', conv, { ...widgetHeaders, 'x-backstop-key': site.publicKey });
+    const { ticket } = (await ticketRes.json()).result.data;
+    const params = encodeURIComponent(JSON.stringify({ ticket }));
+    const stream = openSse(`${base}/trpc/conversation.onEvent?connectionParams=${params}&input=${encodeURIComponent(JSON.stringify({ lastEventId: '0' }))}`, { origin: TEST_ORIGIN });
+    const events = await stream.until((ev) => ev.length > 0);
+    expect(events[0]!.data).toMatchObject({ type: 'escalation.created', conversationId: conv.conversationId });
+    await stream.close();
+  });
+
+  it('should refuse a widget stream without a ticket', async () => {
+    const stream = openSse(`${base}/trpc/conversation.onEvent?input=${encodeURIComponent('{}')}`, { origin: TEST_ORIGIN });
+    const deadline = Date.now() + 5000;
+    while (!stream.messages.some((m) => m.event === 'serialized-error') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const error = stream.messages.find((m) => m.event === 'serialized-error');
+    expect(error?.data).toContain('stream ticket');
+    await stream.close();
+  });
+
   it('should read the conversation with a POST and refuse it as a GET with the token in the URL', async () => {
     const conv = conversation();
     await post('signal.push', { items: [escalationSignal(conv)] }, { ...widgetHeaders, 'x-backstop-key': site.publicKey });

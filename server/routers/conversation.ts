@@ -37,12 +37,15 @@ export const conversationRouter = router({
 
   /**
    * Live events the end user may see (staff joined, replies, resolved), `tracked` by event id and
-   * resumable with `lastEventId`. Internal notes and other staff-only events are never sent.
+   * resumable with `lastEventId`. Internal notes and other staff-only events are never sent. The
+   * ticket comes from `streamTicket`, in the input or (better, fresh on each reconnect) in connectionParams.
    */
   onEvent: publicProcedure.input(conversationEventsInput).subscription(async function* ({ ctx, input, signal }) {
     const bus = ctx.bus;
     if (!bus) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: 'Live updates are not running on this server.' });
-    const ticket = await checkTicket(ctx.db, input.ticket);
+    const given = input.ticket ?? ctx.connectionParams?.ticket;
+    if (!given) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Send a stream ticket (from conversation.streamTicket) as input.ticket or connectionParams.ticket.' });
+    const ticket = await checkTicket(ctx.db, given);
     if (!ticket.ok) throw new TRPCError({ code: 'UNAUTHORIZED', message: ticket.message });
     const [row] = await ctx.db
       .select({ siteId: conversations.siteId, allowedOrigins: sites.allowedOrigins })
