@@ -206,6 +206,13 @@ describe(`escalation access rules (${testDbKind})`, () => {
     },
   );
 
+  it('should list transfer targets only for members of the site, without reviewers', async () => {
+    await expect(outsider.caller().staff.list({ siteId: site.siteId })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    const targets = await reviewer.caller().staff.list({ siteId: site.siteId });
+    expect(targets.map((t) => t.id)).toEqual(expect.arrayContaining([agent.id, agent2.id, admin.id]));
+    expect(targets.map((t) => t.id)).not.toContain(reviewer.id);
+  });
+
   it('should refuse a list of a site the staff member does not belong to', async () => {
     await expect(outsider.caller().escalation.list({ siteId: site.siteId })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
@@ -237,6 +244,16 @@ describe(`live subscriptions (${testDbKind})`, () => {
     expect(foreign.events).toEqual([]);
     await inbox.stop();
     await foreign.stop();
+  });
+
+  it('should show the user\'s messages to a person on the Inbox but not echo them to the widget', async () => {
+    const { conv, escalationId } = await escalate();
+    const inbox = collect((signal) => agent.caller({ signal }).escalation.onInbox({}));
+    await new Promise((r) => setTimeout(r, 100));
+    await widget().signal.push({ items: [userMessage(conv, 'Are you there?')] });
+    const events = await inbox.until((ev) => ev.some((e) => e.type === 'message.user'));
+    expect(events.find((e) => e.type === 'message.user')).toMatchObject({ escalationId, audience: 'staff', payload: { text: 'Are you there?' } });
+    await inbox.stop();
   });
 
   it('should never send an internal note to the widget subscription', async () => {
