@@ -1,5 +1,6 @@
 /** The HTTP server: tRPC at /trpc, the widget bundle, the console, health, plus plugins (the demo). */
 import { existsSync } from 'node:fs';
+import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import Fastify, { LogController, type FastifyInstance, type FastifyPluginAsync, type FastifyServerOptions } from 'fastify';
@@ -12,11 +13,22 @@ import { createSiteCache } from './domain/sites';
 import { trpcShapedError } from './http-errors';
 import { consoleDistDir, widgetDistDir } from './paths';
 import { registerRateLimits, type RateLimitOptions } from './rate-limit';
+import { openBus, type Bus } from './realtime/bus';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** This instance's event-log wake-up bus (its listener's state is visible to operators and tests). */
+    bus: Bus;
+  }
+}
+import { createPresence } from './realtime/presence';
 import { appRouter, type AppRouter } from './routers';
 
 export interface AppOptions {
   database: Database;
   logger?: FastifyServerOptions['logger'];
+  /** Mark the staff session cookie Secure (PUBLIC_URL is https). */
+  secureCookies?: boolean;
   /** Extra plugins with their mount prefix (the demo product). */
   plugins?: { plugin: FastifyPluginAsync<any>; prefix: string; options?: object }[];
   /** Request rate limits; absent means none (tests and benchmarks build apps directly). */
@@ -80,14 +92,24 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     if (known) reply.headers({ 'access-control-allow-origin': origin, 'access-control-expose-headers': 'retry-after', vary: 'Origin' });
   });
 
+  // Live updates: this instance's listener on the event log's notifications, and its Inbox presence.
+  const bus = await openBus(opts.database, { onListenerError: (err) => app.log.warn({ err }, 'event listener connection lost; reconnecting') });
+  const presence = createPresence(db);
+  app.addHook('onClose', async () => {
+    await presence.close();
+    await bus.close();
+  });
+  app.decorate('bus', bus);
+
+  await app.register(fastifyCookie);
   await app.register(fastifyTRPCPlugin, {
     prefix: '/trpc',
     trpcOptions: {
       router: appRouter,
-      createContext: contextFactory({ db, sites, signalCache: createSignalCache() }),
+      createContext: contextFactory({ db, sites, signalCache: createSignalCache(), bus, presence, secureCookies: opts.secureCookies ?? false }),
       maxBatchSize: 20,
-      // The widget sends its queries as POST too, so that browsers always send Origin (they omit it on
-      // same-origin GETs, such as the demo page's site.config).
+      // Queries go as POST too: browsers always send Origin on a POST (they omit it on same-origin GETs,
+      // such as the demo page's site.config), and token-bearing reads keep the token out of URLs and logs.
       allowMethodOverride: true,
       onError({ error, path }) {
         if (error.code === 'INTERNAL_SERVER_ERROR') app.log.error({ err: error.cause ?? error, path }, 'tRPC procedure failed');

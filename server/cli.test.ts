@@ -48,6 +48,30 @@ describe(`backstop CLI (${testDbKind})`, { timeout: 90_000 }, () => {
     expect(res.stdout).toMatch(/password \(shown once\): \S{20}/);
   });
 
+  it('should make a staff account a member of each --site given', async () => {
+    const one = JSON.parse((await runCli(['site', 'create', '--name', 'One', '--origin', 'https://one.example', '--json'], env)).stdout);
+    const two = JSON.parse((await runCli(['site', 'create', '--name', 'Two', '--origin', 'https://two.example', '--json'], env)).stdout);
+    const res = await runCli(['staff', 'create', '--email', 'member@example.com', '--role', 'agent', '--site', one.siteId, '--site', two.siteId], env, 'correct horse battery staple\n');
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain('member of 2 site(s)');
+    const database = await target.open();
+    try {
+      const { signIn } = await import('./domain/sessions');
+      const session = await signIn(database.db, 'member@example.com', 'correct horse battery staple');
+      expect(session!.staff.siteIds.sort()).toEqual([one.siteId, two.siteId].sort());
+    } finally {
+      await database.close();
+    }
+  });
+
+  it('should refuse an unknown --site and create no account', async () => {
+    const res = await runCli(['staff', 'create', '--email', 'ghost@example.com', '--role', 'agent', '--site', crypto.randomUUID()], env, 'correct horse battery staple\n');
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain('No site with id');
+    const again = await runCli(['staff', 'create', '--email', 'ghost@example.com', '--role', 'agent'], env, 'correct horse battery staple\n');
+    expect(again.code).toBe(0);
+  });
+
   it('should refuse an unknown role', async () => {
     const res = await runCli(['staff', 'create', '--email', 'x@example.com', '--role', 'root'], env);
     expect(res.code).toBe(2);

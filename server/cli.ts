@@ -5,7 +5,7 @@ import { DatabaseOpenError, openDatabase, type Database } from './db/client';
 import { EnvError, databaseOptions, parseEnv, type Env } from './env';
 import { allowOrigins, createSite, findSite } from './domain/sites';
 import { normalizeOrigin } from './domain/origins';
-import { createStaff, staffRoles } from './domain/staff';
+import { addStaffToSites, createStaff, staffRoles } from './domain/staff';
 import { generatePassword } from './domain/secrets';
 import { runExport } from './export-command';
 import { startServer } from './start';
@@ -38,8 +38,10 @@ Prints the public site key (pk_…, for the script tag) and the secret ingest ke
   --allow-server-senders  also accept widget API calls without an Origin header (from your servers or scripts)
   --json                  print exactly one JSON object: {"siteId","publicKey","ingestKey"}
 site add-origin: adds origins to an existing site's allowlist.`,
-  staff: `Usage: backstop staff create --email EMAIL --role admin|agent|reviewer
+  staff: `Usage: backstop staff create --email EMAIL --role admin|agent|reviewer [--site SITE_ID…] [--name NAME]
 
+--site (repeatable) makes the account a member of a site: staff see and work only their sites.
+--name is the name end users see ("Maya from Support joined"); default: the email's first part.
 The password is read from stdin when it is piped (echo "$PW" | backstop staff create …);
 otherwise one is generated and printed once.`,
   export: `Usage: backstop export feedback [--site SITE_ID] [--since ISO_TIME] [--format jsonl|csv]
@@ -112,13 +114,26 @@ export async function main(argv: string[]): Promise<number> {
     }
     case 'staff': {
       if (sub !== 'create') throw new UsageError(HELP.staff);
-      const { values } = parseArgs({ args: argv.slice(2), options: { email: { type: 'string' }, role: { type: 'string' } }, strict: true });
+      const { values } = parseArgs({
+        args: argv.slice(2),
+        options: { email: { type: 'string' }, role: { type: 'string' }, site: { type: 'string', multiple: true }, name: { type: 'string' } },
+        strict: true,
+      });
       if (!values.email) throw new UsageError('staff create needs --email EMAIL.\n\n' + HELP.staff);
       if (!staffRoles.includes(values.role as never)) throw new UsageError(`--role must be one of ${staffRoles.join(', ')}.\n\n` + HELP.staff);
+      const siteIds = [...new Set(values.site ?? [])];
+      const badSite = siteIds.find((id) => !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id));
+      if (badSite) throw new UsageError(`--site must be a site id (a UUID, as printed by site create); got '${badSite}'.`);
       const piped = await readStdin();
       const password = piped || generatePassword();
-      const created = await withDatabase(env, (d) => createStaff(d.db, { email: values.email!, role: values.role as never, password }));
-      console.log(`Staff account created: ${created.email} (${created.role})`);
+      const created = await withDatabase(env, (d) =>
+        d.db.transaction(async (tx) => {
+          const row = await createStaff(tx as never, { email: values.email!, role: values.role as never, password, displayName: values.name });
+          await addStaffToSites(tx as never, row.id, siteIds);
+          return row;
+        }),
+      );
+      console.log(`Staff account created: ${created.email} (${created.role})${siteIds.length ? `, member of ${siteIds.length} site(s)` : ', member of no site yet'}`);
       if (!piped) console.log(`  password (shown once): ${password}`);
       return 0;
     }

@@ -1,8 +1,16 @@
 /** Request context. `createContextInner` takes no HTTP objects, so tests build callers from it directly. */
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type {} from '@fastify/cookie';
 import type { Db } from './db/client';
 import { createSignalCache, type SignalCache } from './domain/signal-cache';
 import { createSiteCache, type SiteCache } from './domain/sites';
+import type { Bus } from './realtime/bus';
+import { createPresence, type Presence } from './realtime/presence';
+
+/** Name of the staff session cookie. */
+export const SESSION_COOKIE = 'backstop_session';
+/** Header staff mutations must carry (with a JSON body): a cross-site form or a simple request cannot send it. */
+export const CSRF_HEADER = 'x-backstop-csrf';
 
 export interface ContextInner {
   db: Db;
@@ -14,6 +22,19 @@ export interface ContextInner {
   /** Public site key the widget sends in `x-backstop-key`. */
   siteKey: string | null;
   userAgent: string | null;
+  /** HTTP method of the request (null outside HTTP, e.g. in tests and server-side calls). */
+  method: string | null;
+  /** Wakes live subscriptions; null where live updates are not running. */
+  bus: Bus | null;
+  presence: Presence;
+  /** tRPC connection params of the request (httpSubscriptionLink `connectionParams`, re-read on every reconnect). */
+  connectionParams: Record<string, string | undefined> | null;
+  /** The staff session id from the cookie. */
+  sessionId: string | null;
+  /** Whether the request carries the CSRF header and a JSON body (checked for staff mutations). */
+  csrf: boolean;
+  /** Sets (or with null, clears) the staff session cookie. */
+  setSessionCookie(sessionId: string | null): void;
   /** Sets a response header (no-op outside HTTP). */
   setHeader(name: string, value: string): void;
   removeHeader(name: string): void;
@@ -27,6 +48,13 @@ export function createContextInner(opts: { db: Db } & Partial<Omit<ContextInner,
     origin: opts.origin ?? null,
     siteKey: opts.siteKey ?? null,
     userAgent: opts.userAgent ?? null,
+    method: opts.method ?? null,
+    bus: opts.bus ?? null,
+    presence: opts.presence ?? createPresence(opts.db),
+    connectionParams: opts.connectionParams ?? null,
+    sessionId: opts.sessionId ?? null,
+    csrf: opts.csrf ?? false,
+    setSessionCookie: opts.setSessionCookie ?? (() => {}),
     setHeader: opts.setHeader ?? (() => {}),
     removeHeader: opts.removeHeader ?? (() => {}),
   };
@@ -37,14 +65,26 @@ const header = (req: FastifyRequest, name: string): string | null => {
   return typeof v === 'string' && v.length > 0 ? v.slice(0, 500) : null;
 };
 
+/** The session cookie: HttpOnly, SameSite=Strict, Secure when the server is reached over https, ending with the browser session. */
+function sessionCookieOptions(secure: boolean) {
+  return { path: '/', httpOnly: true, sameSite: 'strict' as const, secure, maxAge: undefined };
+}
+
 /** Builds the context of one HTTP request. */
-export function contextFactory(base: { db: Db; sites: SiteCache; signalCache: SignalCache }) {
-  return ({ req, res }: { req: FastifyRequest; res: FastifyReply }): ContextInner =>
+export function contextFactory(base: { db: Db; sites: SiteCache; signalCache: SignalCache; bus: Bus | null; presence: Presence; secureCookies: boolean }) {
+  const { secureCookies, ...shared } = base;
+  return ({ req, res, info }: { req: FastifyRequest; res: FastifyReply; info?: { connectionParams: Record<string, string | undefined> | null } }): ContextInner =>
     createContextInner({
-      ...base,
+      ...shared,
+      connectionParams: info?.connectionParams ?? null,
       origin: header(req, 'origin'),
       siteKey: header(req, 'x-backstop-key'),
       userAgent: header(req, 'user-agent'),
+      method: req.method,
+      sessionId: req.cookies?.[SESSION_COOKIE] || null,
+      csrf: req.headers[CSRF_HEADER] === '1' && /^application\/json\b/i.test(String(req.headers['content-type'] ?? '')),
+      setSessionCookie: (id) =>
+        void (id === null ? res.clearCookie(SESSION_COOKIE, sessionCookieOptions(secureCookies)) : res.setCookie(SESSION_COOKIE, id, sessionCookieOptions(secureCookies))),
       setHeader: (name, value) => void res.header(name, value),
       removeHeader: (name) => void res.removeHeader(name),
     });

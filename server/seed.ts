@@ -4,7 +4,7 @@ import type { Db } from './db/client';
 import { settings, sites } from './db/schema';
 import { generatePassword } from './domain/secrets';
 import { allowOrigins, createSite } from './domain/sites';
-import { createStaff, staffCount } from './domain/staff';
+import { addStaffToSites, createStaff, staffCount } from './domain/staff';
 
 const DEMO_SITE_SETTING = 'demo_site_id';
 const FIRST_ADMIN_EMAIL = 'admin@backstop.local';
@@ -19,10 +19,12 @@ export interface SeedResult {
 export async function seedFirstRun(db: Db, origins: string[]): Promise<SeedResult> {
   const [setting] = await db.select().from(settings).where(eq(settings.key, DEMO_SITE_SETTING));
   let demoPublicKey: string;
+  let demoSiteId: string;
   const existing = setting ? (await db.select().from(sites).where(eq(sites.id, setting.value)))[0] : undefined;
   if (existing) {
     await allowOrigins(db, existing.id, origins);
     demoPublicKey = existing.publicKey;
+    demoSiteId = existing.id;
   } else {
     const created = await createSite(db, { name: 'Acme Cloud (demo)', origins });
     await db
@@ -30,9 +32,12 @@ export async function seedFirstRun(db: Db, origins: string[]): Promise<SeedResul
       .values({ key: DEMO_SITE_SETTING, value: created.siteId })
       .onConflictDoUpdate({ target: settings.key, set: { value: created.siteId } });
     demoPublicKey = created.publicKey;
+    demoSiteId = created.siteId;
   }
   if ((await staffCount(db)) > 0) return { demoPublicKey };
   const password = generatePassword();
-  await createStaff(db, { email: FIRST_ADMIN_EMAIL, role: 'admin', password });
+  const admin = await createStaff(db, { email: FIRST_ADMIN_EMAIL, role: 'admin', password });
+  // The first admin works the demo site's Inbox out of the box.
+  await addStaffToSites(db, admin.id, [demoSiteId]);
   return { demoPublicKey, admin: { email: FIRST_ADMIN_EMAIL, password } };
 }

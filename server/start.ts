@@ -24,6 +24,7 @@ export async function startServer(env: Env) {
     allowOpenSites: openSites,
     ...(rateLimit ? { rateLimit } : {}),
     // The demo product is mounted by the composition root only; server code never imports demo/ otherwise.
+    secureCookies: url.startsWith('https:'),
     plugins: [{ plugin: demoPlugin, prefix: '/demo', options: { siteKey: seed.demoPublicKey, widgetSrc: '/widget.js', pagesDir: demoPagesDir } }],
   });
 

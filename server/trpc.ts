@@ -5,6 +5,7 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import type { Context } from './context';
 import { FieldError } from './domain/errors';
+import { sessionStaff } from './domain/sessions';
 import { checkWidgetAccess } from './domain/widget-access';
 
 /** Flattens validation issues (zod or any Standard Schema) into `{ "items.3.rating": message }`. */
@@ -23,6 +24,8 @@ export function flattenIssues(cause: unknown): Record<string, string> | undefine
 const t = initTRPC.context<Context>().create({
   // Never send stacks to clients, whatever NODE_ENV says.
   isDev: false,
+  // Pings keep idle SSE streams open through proxies; clients reconnect (with lastEventId) if they stop.
+  sse: { ping: { enabled: true, intervalMs: 15_000 }, client: { reconnectAfterInactivityMs: 40_000 } },
   errorFormatter({ shape, error }) {
     const serverFault = error.code === 'INTERNAL_SERVER_ERROR';
     const fields = serverFault ? undefined : flattenIssues(error.cause);
@@ -68,4 +71,28 @@ export const widgetProcedure = publicProcedure.use(async ({ ctx, next }) => {
     ctx.setHeader('vary', 'Origin');
   }
   return next({ ctx: { ...ctx, site: access.site } });
+});
+
+/**
+ * Refuses mutations without the CSRF header and a JSON body. Browsers let any site send simple
+ * cross-site POSTs (forms) with cookies attached; they never let it set a custom header.
+ */
+export const csrfProcedure = publicProcedure.use(async ({ ctx, type, next }) => {
+  if (type === 'mutation' && !ctx.csrf)
+    throw new TRPCError({ code: 'FORBIDDEN', message: 'Staff requests must send a JSON body and the header x-backstop-csrf: 1.' });
+  return next();
+});
+
+/**
+ * Staff calls: a live session (cookie), with the staff member's role and sites in `ctx.staff`. Role
+ * and site membership are checked per procedure (domain/staff-access.ts).
+ */
+export const staffProcedure = csrfProcedure.use(async ({ ctx, next }) => {
+  if (!ctx.sessionId) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in to the console first.' });
+  const staff = await sessionStaff(ctx.db, ctx.sessionId);
+  if (!staff) {
+    ctx.setSessionCookie(null);
+    throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Your session has ended; sign in again.' });
+  }
+  return next({ ctx: { ...ctx, staff } });
 });

@@ -7,6 +7,7 @@ import { FEEDBACK_REASON_IDS, MAX_FEEDBACK_COMMENT } from './feedback';
 import { answerTooLarge } from './agent-answer';
 import { fitsInSignal, jsonBytes, MAX_MESSAGE_TEXT } from './limits';
 import { cleanConfidence, cleanText } from './normalise';
+import { ESCALATION_TRIGGERS, MAX_ESCALATION_NOTE, type HandoffAvailability } from './handoff';
 
 /** Any string, normalised for storage (see normalise.ts) before its other checks run. */
 const storable = () => z.string().overwrite(cleanText);
@@ -92,7 +93,20 @@ export const feedbackSignalSchema = z
   .refine((f) => f.rating === -1 || f.reasons.length === 0, { message: 'reasons are only given with a negative rating', path: ['reasons'] });
 export type FeedbackSignal = z.infer<typeof feedbackSignalSchema>;
 
-export const signalSchema = z.discriminatedUnion("kind", [messageSignalSchema, feedbackSignalSchema]);
+/** A request for a person. A second request while one is open joins it. */
+export const escalationSignalSchema = z.object({
+  kind: z.literal('escalation'),
+  ...signalBase,
+  trigger: z.enum(ESCALATION_TRIGGERS),
+  note: storable().max(MAX_ESCALATION_NOTE).optional(),
+  contactEmail: z.email().max(200).optional(),
+  pageUrl: storable().max(2000).optional(),
+  /** What the host page said about the user (`Backstop('identify', …)`); shown to staff as unverified. */
+  identity: z.record(storable().max(100), storable().max(500)).refine((r) => Object.keys(r).length <= 20, 'at most 20 fields').optional(),
+});
+export type EscalationSignal = z.infer<typeof escalationSignalSchema>;
+
+export const signalSchema = z.discriminatedUnion("kind", [messageSignalSchema, feedbackSignalSchema, escalationSignalSchema]);
 export type Signal = z.infer<typeof signalSchema>;
 
 /**
@@ -117,4 +131,6 @@ export interface SiteConfig {
   siteId: string;
   name: string;
   policy: SitePolicy;
+  /** Whether a person can answer a handoff now. */
+  handoff?: HandoffAvailability;
 }

@@ -8,6 +8,7 @@ import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import { migrationsDir } from '../paths';
+import { listenPglite, listenPostgres, type Listener, type NotificationHandlers, type PgListenOptions } from '../realtime/notifications';
 import { lockDataDir } from './data-dir-lock';
 import * as schema from './schema';
 
@@ -19,6 +20,8 @@ export interface Database {
   kind: 'pglite' | 'postgres';
   /** Runs raw SQL (for LISTEN/NOTIFY, health checks and benchmarks). */
   exec(sql: string): Promise<void>;
+  /** Listens for event-log notifications of this database's schema (a dedicated connection on PostgreSQL). */
+  listen(handlers: NotificationHandlers, opts?: Pick<PgListenOptions, 'minDelayMs' | 'maxDelayMs' | 'onError'>): Promise<Listener>;
   close(): Promise<void>;
 }
 
@@ -50,6 +53,7 @@ async function openPglite(dataDir: string | null): Promise<Database> {
       db,
       kind: 'pglite',
       exec: async (sql) => void (await client.exec(sql)),
+      listen: (handlers) => listenPglite(client, handlers),
       close: async () => {
         try {
           await client.close();
@@ -65,12 +69,9 @@ async function openPglite(dataDir: string | null): Promise<Database> {
 }
 
 async function openPostgres(options: { url: string; schema?: string; poolSize?: number }): Promise<Database> {
-  const pool = new pg.Pool({
-    connectionString: options.url,
-    max: options.poolSize ?? 10,
-    // A private schema (tests, several stacks in one database) goes first on the search path.
-    ...(options.schema ? { options: `-c search_path=${options.schema},public` } : {}),
-  });
+  // A private schema (tests, several stacks in one database) goes first on the search path.
+  const searchPath = options.schema ? { options: `-c search_path=${options.schema},public` } : {};
+  const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10, ...searchPath });
   try {
     if (options.schema) await pool.query(`CREATE SCHEMA IF NOT EXISTS "${options.schema.replace(/"/g, '')}"`);
     const db = drizzlePg({ client: pool, schema }) as unknown as Db;
@@ -82,6 +83,7 @@ async function openPostgres(options: { url: string; schema?: string; poolSize?: 
       db,
       kind: 'postgres',
       exec: async (sql) => void (await pool.query(sql)),
+      listen: (handlers, opts) => listenPostgres({ connectionString: options.url, ...searchPath, ...opts }, handlers),
       close: () => pool.end(),
     };
   } catch (err) {

@@ -8,10 +8,11 @@
  */
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { MAX_BATCH_ITEMS, MAX_SIGNAL_BYTES } from '../../shared/limits';
-import type { FeedbackSignal, MessageSignal, Signal, SignalBatch, SignalResult } from '../../shared/schemas';
+import type { EscalationSignal, FeedbackSignal, MessageSignal, Signal, SignalBatch, SignalResult } from '../../shared/schemas';
 import type { Db } from '../db/client';
 import { conversations, droppedSignals, feedback, messages } from '../db/schema';
 import { FieldError } from './errors';
+import { storeHandoffSignals } from './escalations';
 import { sameDigest, sha256 } from './secrets';
 import { createSignalCache, type BoundConversation, type RatedMessage, type SignalCache } from './signal-cache';
 
@@ -50,9 +51,11 @@ export async function storeSignals(db: Db, ctx: SignalContext, batch: SignalBatc
   checkBatchLimits(bodies);
   const msgs: Indexed<MessageSignal>[] = [];
   const fbs: Indexed<FeedbackSignal>[] = [];
+  const escs: Indexed<EscalationSignal>[] = [];
   batch.items.forEach((item, index) => {
     const entry = { index, item, hash: sha256(bodies[index]!) };
     if (item.kind === 'message') msgs.push(entry as Indexed<MessageSignal>);
+    else if (item.kind === 'escalation') escs.push(entry as Indexed<EscalationSignal>);
     else fbs.push(entry as Indexed<FeedbackSignal>);
   });
   checkUniqueIds(batch.items);
@@ -64,6 +67,8 @@ export async function storeSignals(db: Db, ctx: SignalContext, batch: SignalBatc
     const statuses = new Map<number, SignalResult['status']>();
     if (msgs.length) for (const [i, s] of await insertMessages(tx as unknown as Db, ctx, msgs, learnt)) statuses.set(i, s);
     if (fbs.length) for (const [i, s] of await insertFeedback(tx as unknown as Db, ctx, fbs, cache, learnt)) statuses.set(i, s);
+    // Escalation requests, and the live events staff follow (new handoffs, user messages to a person).
+    for (const [i, s] of await storeHandoffSignals(tx as unknown as Db, ctx.siteId, escs, msgs, statuses)) statuses.set(i, s);
     if (batch.dropped && batch.dropped.feedback > 0)
       await tx
         .insert(droppedSignals)
