@@ -8,15 +8,22 @@ import { contextFactory } from './context';
 import type { Database } from './db/client';
 import { normalizeOrigin } from './domain/origins';
 import { createSignalCache } from './domain/signal-cache';
+import { createSignalWriter } from './domain/signal-writer';
 import { createSiteCache } from './domain/sites';
 import { consoleDistDir, widgetDistDir } from './paths';
 import { appRouter, type AppRouter } from './routers';
+import { signalPushRoute } from './signal-route';
 
 export interface AppOptions {
   database: Database;
   logger?: FastifyServerOptions['logger'];
   /** Extra plugins with their mount prefix (the demo product). */
   plugins?: { plugin: FastifyPluginAsync<any>; prefix: string; options?: object }[];
+  /**
+   * Who answers `POST /trpc/signal.push`: the direct route (default, see signal-route.ts) or tRPC's
+   * adapter like every other procedure (for comparison in tests and benchmarks).
+   */
+  signalRoute?: 'direct' | 'trpc';
 }
 
 /** Room for tRPC's batch envelope around the largest signal batch. */
@@ -66,17 +73,21 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     if (known) reply.headers({ 'access-control-allow-origin': origin, 'access-control-expose-headers': 'retry-after', vary: 'Origin' });
   });
 
-  await app.register(fastifyTRPCPlugin, {
-    prefix: '/trpc',
-    trpcOptions: {
-      router: appRouter,
-      createContext: contextFactory({ db, sites, signalCache: createSignalCache() }),
-      maxBatchSize: 20,
-      onError({ error, path }) {
-        if (error.code === 'INTERNAL_SERVER_ERROR') app.log.error({ err: error.cause ?? error, path }, 'tRPC procedure failed');
-      },
+  const signalCache = createSignalCache();
+  // PGlite is one connection: one group transaction at a time. On PostgreSQL a second group can be
+  // written while the first one commits.
+  const signalWriter = createSignalWriter(db, signalCache, { concurrency: opts.database.kind === 'postgres' ? 2 : 1 });
+  const createContext = contextFactory({ db, sites, signalCache, signalWriter });
+  const trpcOptions: FastifyTRPCPluginOptions<AppRouter>['trpcOptions'] = {
+    router: appRouter,
+    createContext,
+    maxBatchSize: 20,
+    onError({ error, path }) {
+      if (error.code === 'INTERNAL_SERVER_ERROR') app.log.error({ err: error.cause ?? error, path }, 'tRPC procedure failed');
     },
-  } satisfies FastifyTRPCPluginOptions<AppRouter>);
+  };
+  await app.register(fastifyTRPCPlugin, { prefix: '/trpc', trpcOptions } satisfies FastifyTRPCPluginOptions<AppRouter>);
+  if (opts.signalRoute !== 'trpc') await app.register(signalPushRoute, { prefix: '/trpc', trpcOptions, context: createContext });
 
   app.get('/healthz', async (_req, reply) => {
     try {

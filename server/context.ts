@@ -2,6 +2,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from './db/client';
 import { createSignalCache, type SignalCache } from './domain/signal-cache';
+import { createSignalWriter, type SignalWriter } from './domain/signal-writer';
 import { createSiteCache, type SiteCache } from './domain/sites';
 
 export interface ContextInner {
@@ -9,6 +10,8 @@ export interface ContextInner {
   sites: SiteCache;
   /** Immutable conversation and message facts, shared by the requests of one server. */
   signalCache: SignalCache;
+  /** Stores signal batches, grouping concurrent requests into shared transactions. */
+  signalWriter: SignalWriter;
   /** Origin header of the request (null when absent: same-origin GET or non-browser client). */
   origin: string | null;
   /** Public site key the widget sends in `x-backstop-key`. */
@@ -20,10 +23,12 @@ export interface ContextInner {
 }
 
 export function createContextInner(opts: { db: Db } & Partial<Omit<ContextInner, 'db'>>): ContextInner {
+  const signalCache = opts.signalCache ?? createSignalCache();
   return {
     db: opts.db,
     sites: opts.sites ?? createSiteCache(opts.db, 0),
-    signalCache: opts.signalCache ?? createSignalCache(),
+    signalCache,
+    signalWriter: opts.signalWriter ?? createSignalWriter(opts.db, signalCache),
     origin: opts.origin ?? null,
     siteKey: opts.siteKey ?? null,
     userAgent: opts.userAgent ?? null,
@@ -38,7 +43,7 @@ const header = (req: FastifyRequest, name: string): string | null => {
 };
 
 /** Builds the context of one HTTP request. */
-export function contextFactory(base: { db: Db; sites: SiteCache; signalCache: SignalCache }) {
+export function contextFactory(base: { db: Db; sites: SiteCache; signalCache: SignalCache; signalWriter: SignalWriter }) {
   return ({ req, res }: { req: FastifyRequest; res: FastifyReply }): ContextInner =>
     createContextInner({
       ...base,
