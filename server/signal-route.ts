@@ -63,6 +63,10 @@ export const signalPushRoute: FastifyPluginAsync<SignalRouteOptions> = async (ap
       item = { error: getTRPCErrorShape({ config, error, type: 'mutation', path: PATH, input, ctx }) };
     }
     const body = transformTRPCResponse(config, (batch ? [item] : item) as never);
-    return reply.code(status).header('content-type', 'application/json').send(JSON.stringify(body));
+    // tRPC's own Vary values are kept next to the procedure's `Vary: Origin` (which tRPC's adapter overwrites).
+    const vary = reply.getHeader('vary');
+    reply.header('vary', vary ? `${String(vary)}, trpc-accept, accept` : 'trpc-accept, accept');
+    // A Buffer, so that fastify sends the content type exactly as tRPC does (no charset parameter).
+    return reply.code(status).header('content-type', 'application/json').send(Buffer.from(JSON.stringify(body)));
   });
 };
