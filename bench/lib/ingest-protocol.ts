@@ -22,9 +22,19 @@ export interface LoadSetup {
  * open: requests leave on a fixed schedule whatever the answers do, so a slow answer cannot hold back
  * the next request and hide latency (coordinated omission); latency counts from the scheduled time.
  */
-export type LoadPhase =
-  | { type: 'run'; name: string; mode: 'closed'; seconds: number; batchSize: number; concurrency: number }
-  | { type: 'run'; name: string; mode: 'open'; seconds: number; batchSize: number; requestsPerSecond: number };
+export type LoadPhase = PhaseTarget &
+  (
+    | { type: 'run'; name: string; mode: 'closed'; seconds: number; batchSize: number; concurrency: number }
+    | { type: 'run'; name: string; mode: 'open'; seconds: number; batchSize: number; requestsPerSecond: number }
+  );
+
+/** Where a phase sends its requests, and in which of tRPC's two wire forms. */
+export interface PhaseTarget {
+  /** Another server than the one of `setup` (the bare route, the tRPC-adapter build). */
+  baseUrl?: string;
+  /** `batch`: `POST …?batch=1` with `{"0": input}`, as the widget's client sends; `plain` (default): the input as the body. */
+  wire?: 'batch' | 'plain';
+}
 
 export interface PhaseResult {
   type: 'result';

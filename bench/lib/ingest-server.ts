@@ -75,12 +75,13 @@ export interface RunningServer {
   publicKey: string;
 }
 
-export async function startServer(target: BenchDatabase): Promise<RunningServer> {
-  const app = await buildApp({ database: target.database, logger: false });
+/** Starts the server on the target's database; `signalRoute: 'trpc'` answers signal.push through tRPC's adapter, for comparison. */
+export async function startServer(target: BenchDatabase, opts: { signalRoute?: 'direct' | 'trpc'; site?: Pick<RunningServer, 'siteId' | 'publicKey'> } = {}): Promise<RunningServer> {
+  const app = await buildApp({ database: target.database, logger: false, signalRoute: opts.signalRoute ?? 'direct' });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   if (!address || typeof address === 'string') throw new Error('server has no TCP address');
-  const site = await createSite(target.database.db, { name: 'Bench shop', origins: ['https://bench.example.com'] });
+  const site = opts.site ?? (await createSite(target.database.db, { name: 'Bench shop', origins: ['https://bench.example.com'] }));
   return { app, baseUrl: `http://127.0.0.1:${address.port}`, siteId: site.siteId, publicKey: site.publicKey };
 }
 
