@@ -23,7 +23,9 @@ export class SoakTally {
   throttled = 0;
   errors = 0;
   errorSamples: string[] = [];
+  /** Requests of at most three signals (live chat) and larger ones (backlog drains), ms. */
   latencies: number[] = [];
+  drainLatencies: number[] = [];
   acked: string[] = [];
 }
 
@@ -95,7 +97,7 @@ export async function runWidget(target: SoakTarget, plan: WidgetPlan, tally: Soa
       const sent = performance.now();
       const res = await send(target, plan.address, items);
       tally.requests++;
-      tally.latencies.push(performance.now() - sent);
+      (items.length <= 3 ? tally.latencies : tally.drainLatencies).push(performance.now() - sent);
       if (res.status === 200) {
         for (const r of JSON.parse(res.body)[0].result.data.results as { clientEventId: string; status: string }[])
           if (r.status === 'stored' || r.status === 'duplicate') tally.acked.push(r.clientEventId);
