@@ -7,11 +7,14 @@
  * input as the body) is handed to tRPC's handler unchanged, so unusual requests get tRPC's answers.
  */
 import { fastifyRequestHandler, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
-import { callTRPCProcedure, getTRPCErrorFromUnknown, getTRPCErrorShape, transformTRPCResponse } from '@trpc/server';
+import { getTRPCErrorFromUnknown, getTRPCErrorShape, transformTRPCResponse, TRPCError } from '@trpc/server';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { signalBatchInput, type SignalBatch } from '../shared/schemas';
 import type { ContextInner } from './context';
+import { FieldError } from './domain/errors';
 import { appRouter, type AppRouter } from './routers';
+import { admitWidget, domainError } from './trpc';
 
 const PATH = 'signal.push';
 
@@ -39,6 +42,21 @@ function widgetInput(req: FastifyRequest): { input: unknown; batch: boolean } | 
   return { input: (body as Record<string, unknown>)['0'], batch };
 }
 
+/**
+ * What `signal.push` does (server/routers/signal.ts), in the order its middlewares run: access check
+ * and CORS headers, then the input schema, then the writer.
+ */
+async function pushSignals(ctx: ContextInner, input: unknown) {
+  const site = await admitWidget(ctx);
+  let batch: SignalBatch;
+  try {
+    batch = await signalBatchInput.parseAsync(input);
+  } catch (cause) {
+    throw new TRPCError({ code: 'BAD_REQUEST', cause });
+  }
+  return { results: await ctx.signalWriter.store({ siteId: site.id, userAgent: ctx.userAgent }, batch) };
+}
+
 /** Registers the route; mount it with the same prefix as tRPC's plugin (`/trpc`). */
 export const signalPushRoute: FastifyPluginAsync<SignalRouteOptions> = async (app, { trpcOptions, context }) => {
   const config = appRouter._def._config;
@@ -54,10 +72,9 @@ export const signalPushRoute: FastifyPluginAsync<SignalRouteOptions> = async (ap
     let status = 200;
     let item: object;
     try {
-      const data = await callTRPCProcedure({ router: appRouter, path: PATH, getRawInput: async () => input, ctx, type: 'mutation', signal: undefined, batchIndex: 0 });
-      item = { result: { data } };
+      item = { result: { data: await pushSignals(ctx, input) } };
     } catch (cause) {
-      const error = getTRPCErrorFromUnknown(cause);
+      const error = cause instanceof FieldError ? domainError(cause) : getTRPCErrorFromUnknown(cause);
       trpcOptions.onError?.({ error, path: PATH, input, ctx, type: 'mutation', req });
       status = getHTTPStatusCodeFromError(error);
       item = { error: getTRPCErrorShape({ config, error, type: 'mutation', path: PATH, input, ctx }) };
