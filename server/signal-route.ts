@@ -1,9 +1,10 @@
 /**
  * `POST /trpc/signal.push`, the ingestion hot path, as a plain fastify route. tRPC's fastify adapter
- * turns every request into a fetch `Request` and its answer into a `Response`, which costs more than
- * storing a small batch; this route calls the same procedure (same input schema, middlewares, access
- * check and CORS headers) directly and answers with tRPC's own error shaping, so clients cannot tell
- * the difference. Anything but the two forms the widget sends (`?batch=1` with `{"0": input}`, and the
+ * turns every request into a fetch `Request` and its answer into a `Response`, and its middleware chain
+ * copies the context at every step, which together cost more than storing a small batch. This route
+ * runs the procedure's steps in the procedure's order (the same widget access check with its CORS
+ * headers, the same input schema, the same resolver) and answers with tRPC's own error shaping and
+ * formatter, so clients cannot tell the difference (signal-route.test.ts compares the two). Anything but the two forms the widget sends (`?batch=1` with `{"0": input}`, and the
  * input as the body) is handed to tRPC's handler unchanged, so unusual requests get tRPC's answers.
  */
 import { fastifyRequestHandler, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
@@ -14,6 +15,7 @@ import { signalBatchInput, type SignalBatch } from '../shared/schemas';
 import type { ContextInner } from './context';
 import { FieldError } from './domain/errors';
 import { appRouter, type AppRouter } from './routers';
+import { pushSignals } from './routers/signal';
 import { admitWidget, domainError } from './trpc';
 
 const PATH = 'signal.push';
@@ -42,11 +44,8 @@ function widgetInput(req: FastifyRequest): { input: unknown; batch: boolean } | 
   return { input: (body as Record<string, unknown>)['0'], batch };
 }
 
-/**
- * What `signal.push` does (server/routers/signal.ts), in the order its middlewares run: access check
- * and CORS headers, then the input schema, then the writer.
- */
-async function pushSignals(ctx: ContextInner, input: unknown) {
+/** `signal.push` in the order its middlewares run: access check and CORS headers, input schema (as tRPC reports it), resolver. */
+async function callPush(ctx: ContextInner, input: unknown) {
   const site = await admitWidget(ctx);
   let batch: SignalBatch;
   try {
@@ -54,7 +53,7 @@ async function pushSignals(ctx: ContextInner, input: unknown) {
   } catch (cause) {
     throw new TRPCError({ code: 'BAD_REQUEST', cause });
   }
-  return { results: await ctx.signalWriter.store({ siteId: site.id, userAgent: ctx.userAgent }, batch) };
+  return pushSignals(ctx, site, batch);
 }
 
 /** Registers the route; mount it with the same prefix as tRPC's plugin (`/trpc`). */
@@ -72,7 +71,7 @@ export const signalPushRoute: FastifyPluginAsync<SignalRouteOptions> = async (ap
     let status = 200;
     let item: object;
     try {
-      item = { result: { data: await pushSignals(ctx, input) } };
+      item = { result: { data: await callPush(ctx, input) } };
     } catch (cause) {
       const error = cause instanceof FieldError ? domainError(cause) : getTRPCErrorFromUnknown(cause);
       trpcOptions.onError?.({ error, path: PATH, input, ctx, type: 'mutation', req });
