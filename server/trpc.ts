@@ -1,6 +1,7 @@
 /**
  * The one initTRPC of the server. We export only the base procedures the app may use, so every
- * procedure states who may call it.
+ * procedure states who may call it, and the two steps of widgetProcedure (access check, domain
+ * errors) that the direct signal.push route (signal-route.ts) runs without tRPC's middleware chain.
  */
 import { initTRPC, TRPCError } from '@trpc/server';
 import type { Context } from './context';
