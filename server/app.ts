@@ -74,9 +74,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
 
   const signalCache = createSignalCache();
-  // PGlite is one connection: one group transaction at a time. On PostgreSQL a second group can be
-  // written while the first one commits.
-  const signalWriter = createSignalWriter(db, signalCache, { concurrency: opts.database.kind === 'postgres' ? 2 : 1 });
+  // One group transaction at a time, on PostgreSQL too: with two in flight the groups were half as large
+  // and single-signal requests cost about a fifth more CPU per event (bench/ingest.ts, phase single).
+  const signalWriter = createSignalWriter(db, signalCache);
   const createContext = contextFactory({ db, sites, signalCache, signalWriter });
   const trpcOptions: FastifyTRPCPluginOptions<AppRouter>['trpcOptions'] = {
     router: appRouter,

@@ -18,7 +18,7 @@ export interface SignalWriter {
 export interface SignalWriterOptions {
   /** Signals per group; a request larger than this still goes alone. */
   maxItems?: number;
-  /** Groups whose transactions may run at once (PGlite has one connection: 1). */
+  /** Groups whose transactions may run at once (default 1; PGlite has one connection anyway). */
   concurrency?: number;
 }
 
