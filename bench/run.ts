@@ -1,10 +1,11 @@
 /**
- * Runs the benches: `npx tsx bench/run.ts [size|load|ingest|flood …]` (default: all, in that order).
+ * Runs the benches: `npx tsx bench/run.ts [size|load|ingest|soak|flood …]` (default: all, in that order).
  * Each prints its figures and rewrites its own section of BENCHMARKS.md. The exit code is 1 when the
- * widget is over its size budget or a bench could not run; other figures never fail the run.
+ * widget is over its size budget, the soak saw errors or lost a signal, or a bench could not run; other figures never fail the run.
  */
 import { runFlood } from './flood';
 import { runIngest } from './ingest';
+import { runSoak } from './soak';
 import { runWidgetLoad } from './widget-load';
 import { runWidgetSize } from './widget-size';
 
@@ -13,6 +14,7 @@ const BENCHES: Record<string, () => Promise<boolean | void>> = {
   size: runWidgetSize,
   load: runWidgetLoad,
   ingest: runIngest,
+  soak: runSoak,
   flood: runFlood,
 };
 const ALIASES: Record<string, string> = { 'widget-size': 'size', 'widget-load': 'load' };

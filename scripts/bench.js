@@ -1,4 +1,4 @@
-// `npm run bench [-- size|load|ingest …]`: runs bench/run.ts with tsx, passing the arguments on.
+// `npm run bench [-- size|load|ingest|soak|flood …]`: runs bench/run.ts with tsx, passing the arguments on.
 import { spawnSync } from 'node:child_process';
 
 const root = new URL('..', import.meta.url).pathname;

@@ -9,6 +9,7 @@ import { contextFactory } from './context';
 import type { Database } from './db/client';
 import { normalizeOrigin } from './domain/origins';
 import { createSignalCache } from './domain/signal-cache';
+import { createSignalWriter } from './domain/signal-writer';
 import { createSiteCache } from './domain/sites';
 import { trpcShapedError } from './http-errors';
 import { consoleDistDir, widgetDistDir } from './paths';
@@ -23,6 +24,7 @@ declare module 'fastify' {
 }
 import { createPresence } from './realtime/presence';
 import { appRouter, type AppRouter } from './routers';
+import { signalPushRoute } from './signal-route';
 
 export interface AppOptions {
   database: Database;
@@ -40,6 +42,11 @@ export interface AppOptions {
    * default, for local demos; the production composition root decides from the environment.
    */
   allowOpenSites?: boolean;
+  /**
+   * Who answers `POST /trpc/signal.push`: the direct route (default, see signal-route.ts) or tRPC's
+   * adapter like every other procedure (for comparison in tests and benchmarks).
+   */
+  signalRoute?: 'direct' | 'trpc';
 }
 
 /** Room for tRPC's batch envelope around the largest signal batch. */
@@ -102,20 +109,24 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.decorate('bus', bus);
 
   await app.register(fastifyCookie);
-  await app.register(fastifyTRPCPlugin, {
-    prefix: '/trpc',
-    trpcOptions: {
-      router: appRouter,
-      createContext: contextFactory({ db, sites, signalCache: createSignalCache(), bus, presence, secureCookies: opts.secureCookies ?? false }),
-      maxBatchSize: 20,
-      // Queries go as POST too: browsers always send Origin on a POST (they omit it on same-origin GETs,
-      // such as the demo page's site.config), and token-bearing reads keep the token out of URLs and logs.
-      allowMethodOverride: true,
-      onError({ error, path }) {
-        if (error.code === 'INTERNAL_SERVER_ERROR') app.log.error({ err: error.cause ?? error, path }, 'tRPC procedure failed');
-      },
+  const signalCache = createSignalCache();
+  // One group transaction at a time, on PostgreSQL too: with two in flight the groups were half as large
+  // and single-signal requests cost about a fifth more CPU per event (bench/ingest.ts, phase single).
+  const signalWriter = createSignalWriter(db, signalCache);
+  const createContext = contextFactory({ db, sites, signalCache, signalWriter, bus, presence, secureCookies: opts.secureCookies ?? false });
+  const trpcOptions: FastifyTRPCPluginOptions<AppRouter>['trpcOptions'] = {
+    router: appRouter,
+    createContext,
+    maxBatchSize: 20,
+    // Queries go as POST too: browsers always send Origin on a POST (they omit it on same-origin GETs,
+    // such as the demo page's site.config), and token-bearing reads keep the token out of URLs and logs.
+    allowMethodOverride: true,
+    onError({ error, path }) {
+      if (error.code === 'INTERNAL_SERVER_ERROR') app.log.error({ err: error.cause ?? error, path }, 'tRPC procedure failed');
     },
-  } satisfies FastifyTRPCPluginOptions<AppRouter>);
+  };
+  await app.register(fastifyTRPCPlugin, { prefix: '/trpc', trpcOptions } satisfies FastifyTRPCPluginOptions<AppRouter>);
+  if (opts.signalRoute !== 'trpc') await app.register(signalPushRoute, { prefix: '/trpc', trpcOptions, context: createContext });
 
   app.get('/healthz', async (_req, reply) => {
     try {

@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type {} from '@fastify/cookie';
 import type { Db } from './db/client';
 import { createSignalCache, type SignalCache } from './domain/signal-cache';
+import { createSignalWriter, type SignalWriter } from './domain/signal-writer';
 import { createSiteCache, type SiteCache } from './domain/sites';
 import type { Bus } from './realtime/bus';
 import { createPresence, type Presence } from './realtime/presence';
@@ -17,6 +18,8 @@ export interface ContextInner {
   sites: SiteCache;
   /** Immutable conversation and message facts, shared by the requests of one server. */
   signalCache: SignalCache;
+  /** Stores signal batches, grouping concurrent requests into shared transactions. */
+  signalWriter: SignalWriter;
   /** Origin header of the request (null when absent: same-origin GET or non-browser client). */
   origin: string | null;
   /** Public site key the widget sends in `x-backstop-key`. */
@@ -41,10 +44,12 @@ export interface ContextInner {
 }
 
 export function createContextInner(opts: { db: Db } & Partial<Omit<ContextInner, 'db'>>): ContextInner {
+  const signalCache = opts.signalCache ?? createSignalCache();
   return {
     db: opts.db,
     sites: opts.sites ?? createSiteCache(opts.db, { ttlMs: 0 }),
-    signalCache: opts.signalCache ?? createSignalCache(),
+    signalCache,
+    signalWriter: opts.signalWriter ?? createSignalWriter(opts.db, signalCache),
     origin: opts.origin ?? null,
     siteKey: opts.siteKey ?? null,
     userAgent: opts.userAgent ?? null,
@@ -71,7 +76,7 @@ function sessionCookieOptions(secure: boolean) {
 }
 
 /** Builds the context of one HTTP request. */
-export function contextFactory(base: { db: Db; sites: SiteCache; signalCache: SignalCache; bus: Bus | null; presence: Presence; secureCookies: boolean }) {
+export function contextFactory(base: { db: Db; sites: SiteCache; signalCache: SignalCache; signalWriter: SignalWriter; bus: Bus | null; presence: Presence; secureCookies: boolean }) {
   const { secureCookies, ...shared } = base;
   return ({ req, res, info }: { req: FastifyRequest; res: FastifyReply; info?: { connectionParams: Record<string, string | undefined> | null } }): ContextInner =>
     createContextInner({

@@ -1,11 +1,13 @@
 /**
  * The one initTRPC of the server. We export only the base procedures the app may use, so every
- * procedure states who may call it.
+ * procedure states who may call it, and the two steps of widgetProcedure (access check, domain
+ * errors) that the direct signal.push route (signal-route.ts) runs without tRPC's middleware chain.
  */
 import { initTRPC, TRPCError } from '@trpc/server';
 import type { Context } from './context';
 import { FieldError } from './domain/errors';
 import { sessionStaff } from './domain/sessions';
+import type { Site } from './domain/sites';
 import { checkWidgetAccess } from './domain/widget-access';
 
 /** Flattens validation issues (zod or any Standard Schema) into `{ "items.3.rating": message }`. */
@@ -40,13 +42,15 @@ const t = initTRPC.context<Context>().create({
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
+/** A domain refusal as the tRPC error clients get, with its field map. */
+export function domainError(cause: FieldError): TRPCError {
+  return new TRPCError({ code: cause.code, message: cause.message, cause });
+}
+
 /** Maps domain refusals to tRPC errors with their field map. */
 const domainErrors = t.middleware(async ({ next }) => {
   const result = await next();
-  if (!result.ok && result.error.cause instanceof FieldError) {
-    const cause = result.error.cause;
-    throw new TRPCError({ code: cause.code, message: cause.message, cause });
-  }
+  if (!result.ok && result.error.cause instanceof FieldError) throw domainError(result.error.cause);
   return result;
 });
 
@@ -56,7 +60,10 @@ export const publicProcedure = t.procedure.use(domainErrors);
  * Widget calls: the site is named by its public key (`x-backstop-key`), and the request's Origin must
  * be on the site's allowlist. CORS headers are sent only for an allowed origin.
  */
-export const widgetProcedure = publicProcedure.use(async ({ ctx, next }) => {
+export const widgetProcedure = publicProcedure.use(async ({ ctx, next }) => next({ ctx: { ...ctx, site: await admitWidget(ctx) } }));
+
+/** The widget access check with its CORS headers; the site, or the tRPC error to answer with. */
+export async function admitWidget(ctx: Context): Promise<Site> {
   const access = await checkWidgetAccess(ctx.sites, ctx);
   if (!access.ok) {
     if (access.code === 'FORBIDDEN') {
@@ -70,8 +77,8 @@ export const widgetProcedure = publicProcedure.use(async ({ ctx, next }) => {
     ctx.setHeader('access-control-expose-headers', 'retry-after');
     ctx.setHeader('vary', 'Origin');
   }
-  return next({ ctx: { ...ctx, site: access.site } });
-});
+  return access.site;
+}
 
 /**
  * Refuses mutations without the CSRF header and a JSON body. Browsers let any site send simple

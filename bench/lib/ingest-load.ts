@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { FeedbackSignal } from '../../shared/schemas';
-import type { LoadPhase, LoadSetup, PhaseResult, PoolConversation } from './ingest-protocol';
+import { BENCH_ORIGIN, type LoadPhase, type LoadSetup, type PhaseResult, type PhaseTarget, type PoolConversation } from './ingest-protocol';
 import { summarize } from './stats';
 
 let setup: LoadSetup;
@@ -28,12 +28,12 @@ function feedbackFor(conv: PoolConversation, createdAt: string): FeedbackSignal 
   };
 }
 
-function batchBody(size: number): string {
+function batchBody(size: number, wire: PhaseTarget['wire']): string {
   const createdAt = new Date().toISOString();
   const items: FeedbackSignal[] = [];
   const first = setup.pool[cursor++ % setup.pool.length]!;
   for (let i = 0; i < size; i++) items.push(feedbackFor(setup.sameConversation ? first : pick(setup.pool), createdAt));
-  return JSON.stringify({ items });
+  return JSON.stringify(wire === 'batch' ? { 0: { items } } : { items });
 }
 
 interface Outcome {
@@ -42,8 +42,8 @@ interface Outcome {
   detail?: string;
 }
 
-function post(body: string): Promise<Outcome> {
-  const url = new URL('/trpc/signal.push', setup.baseUrl);
+function post(body: string, target: PhaseTarget): Promise<Outcome> {
+  const url = new URL(target.wire === 'batch' ? '/trpc/signal.push?batch=1' : '/trpc/signal.push', target.baseUrl ?? setup.baseUrl);
   return new Promise((resolve) => {
     const req = http.request(
       url,
@@ -54,6 +54,7 @@ function post(body: string): Promise<Outcome> {
           'content-type': 'application/json',
           'content-length': Buffer.byteLength(body),
           'x-backstop-key': setup.publicKey,
+          origin: BENCH_ORIGIN,
           'user-agent': 'backstop-bench',
         },
       },
@@ -64,7 +65,8 @@ function post(body: string): Promise<Outcome> {
           const text = Buffer.concat(chunks).toString('utf8');
           if (res.statusCode !== 200) return resolve({ ok: false, events: 0, detail: `${res.statusCode} ${text.slice(0, 300)}` });
           try {
-            const results = JSON.parse(text).result.data.results as { status: string }[];
+            const answer = JSON.parse(text);
+            const results = (target.wire === 'batch' ? answer[0] : answer).result.data.results as { status: string }[];
             resolve({ ok: true, events: results.filter((r) => r.status === 'stored' || r.status === 'duplicate').length });
           } catch (err) {
             resolve({ ok: false, events: 0, detail: `unreadable answer: ${(err as Error).message}` });
@@ -114,9 +116,9 @@ async function closedLoop(phase: Extract<LoadPhase, { mode: 'closed' }>): Promis
   const end = start + phase.seconds * 1000;
   const client = async () => {
     while (performance.now() < end) {
-      const body = batchBody(phase.batchSize);
+      const body = batchBody(phase.batchSize, phase.wire);
       const sent = performance.now();
-      const outcome = await post(body);
+      const outcome = await post(body, phase);
       tally.add(outcome, performance.now() - sent);
     }
   };
@@ -134,8 +136,8 @@ async function openLoop(phase: Extract<LoadPhase, { mode: 'open' }>): Promise<Ph
     const due = start + i * interval;
     const wait = due - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    const body = batchBody(phase.batchSize);
-    inFlight.push(post(body).then((outcome) => tally.add(outcome, performance.now() - due)));
+    const body = batchBody(phase.batchSize, phase.wire);
+    inFlight.push(post(body, phase).then((outcome) => tally.add(outcome, performance.now() - due)));
   }
   await Promise.all(inFlight);
   return tally.result(phase.name, performance.now() - start);
@@ -144,7 +146,8 @@ async function openLoop(phase: Extract<LoadPhase, { mode: 'open' }>): Promise<Ph
 process.on('message', async (msg: LoadSetup | LoadPhase | { type: 'exit' }) => {
   if (msg.type === 'setup') {
     setup = msg;
-    agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+    // One socket per client of the largest phase (64), so no request waits for a socket.
+    agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
     process.send!({ type: 'ready' });
   } else if (msg.type === 'run') {
     const result = msg.mode === 'closed' ? await closedLoop(msg) : await openLoop(msg);

@@ -8,7 +8,7 @@ import type { MessageSignal } from '../../shared/schemas';
 import { buildApp } from '../../server/app';
 import { openDatabase, type Database } from '../../server/db/client';
 import { createSite } from '../../server/domain/sites';
-import type { PoolConversation } from './ingest-protocol';
+import { BENCH_ORIGIN, type PoolConversation } from './ingest-protocol';
 import type { QueryFn, RatedMessage } from './ingest-ceiling';
 import { repoRoot } from './report';
 
@@ -75,12 +75,13 @@ export interface RunningServer {
   publicKey: string;
 }
 
-export async function startServer(target: BenchDatabase): Promise<RunningServer> {
-  const app = await buildApp({ database: target.database, logger: false });
+/** Starts the server on the target's database; `signalRoute: 'trpc'` answers signal.push through tRPC's adapter, for comparison. */
+export async function startServer(target: BenchDatabase, opts: { signalRoute?: 'direct' | 'trpc'; site?: Pick<RunningServer, 'siteId' | 'publicKey'> } = {}): Promise<RunningServer> {
+  const app = await buildApp({ database: target.database, logger: false, signalRoute: opts.signalRoute ?? 'direct' });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   if (!address || typeof address === 'string') throw new Error('server has no TCP address');
-  const site = await createSite(target.database.db, { name: 'Bench shop', origins: ['https://bench.example.com'] });
+  const site = opts.site ?? (await createSite(target.database.db, { name: 'Bench shop', origins: [BENCH_ORIGIN] }));
   return { app, baseUrl: `http://127.0.0.1:${address.port}`, siteId: site.siteId, publicKey: site.publicKey };
 }
 
@@ -115,7 +116,7 @@ export async function seedPool(server: RunningServer, conversations: number, age
       const chunk = chunks[next++]!;
       const res = await fetch(`${server.baseUrl}/trpc/signal.push`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-backstop-key': server.publicKey },
+        headers: { 'content-type': 'application/json', 'x-backstop-key': server.publicKey, origin: BENCH_ORIGIN },
         body: JSON.stringify({ items: chunk.flatMap(messagesOf) }),
       });
       if (!res.ok) throw new Error(`seeding failed: ${res.status} ${(await res.text()).slice(0, 300)}`);

@@ -1,10 +1,11 @@
 /**
- * Stores a batch of widget signals (messages, feedback) exactly once.
+ * Stores batches of widget signals (messages, feedback) exactly once.
  *
- * A batch is atomic: it runs in one transaction and either every item is stored (or recognised as a
- * replay) or nothing is, with the refused items named by index so the widget can set them aside and
- * resend the rest. Each table gets one multi-row INSERT … ON CONFLICT DO NOTHING per batch; replays
- * are told apart from conflicting reuse of an id by a hash of the item's body.
+ * A batch is atomic: either every item is stored (or recognised as a replay) or nothing is, with the
+ * refused items named by index so the widget can set them aside and resend the rest. Several batches
+ * (one per request, see signal-writer.ts) may be stored by one call in one transaction: each table
+ * then gets one multi-row INSERT … ON CONFLICT DO NOTHING for all of them; replays are told apart
+ * from conflicting reuse of an id by a hash of the item's body.
  */
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { MAX_BATCH_ITEMS, MAX_SIGNAL_BYTES } from '../../shared/limits';
@@ -24,12 +25,25 @@ export interface SignalContext {
 }
 
 /** Cache entries learnt inside a transaction, applied once it commits. */
-interface Learnt {
+export interface Learnt {
   conversations: [string, BoundConversation][];
   messages: [string, RatedMessage][];
 }
 
+type Status = SignalResult['status'];
 type Indexed<T> = { index: number; item: T; hash: string };
+/** An item of one of the batches stored together: `part` is the batch's position. */
+type Entry<T> = Indexed<T> & { part: number; siteId: string; userAgent: string | null };
+
+/** A batch that passed the checks that need no database, with each item's body hash. */
+export interface PreparedBatch {
+  siteId: string;
+  userAgent: string | null;
+  batch: SignalBatch;
+  msgs: Indexed<MessageSignal>[];
+  fbs: Indexed<FeedbackSignal>[];
+  escs: Indexed<EscalationSignal>[];
+}
 
 /** Checks the per-item and per-batch size limits, on the items as serialised JSON, before any work is done. */
 export function checkBatchLimits(bodies: readonly string[]): void {
@@ -45,7 +59,8 @@ export function checkBatchLimits(bodies: readonly string[]): void {
   if (Object.keys(fields).length > 0) throw new FieldError('PAYLOAD_TOO_LARGE', 'A signal is larger than the 16 KiB limit.', fields);
 }
 
-export async function storeSignals(db: Db, ctx: SignalContext, batch: SignalBatch): Promise<SignalResult[]> {
+/** Size limits, unique ids and body hashes: everything about a batch that needs no database. */
+export function prepareBatch(ctx: Pick<SignalContext, 'siteId' | 'userAgent'>, batch: SignalBatch): PreparedBatch {
   // Serialised once: for the size limit and for the body hash that tells replays from conflicts.
   const bodies = batch.items.map((item) => JSON.stringify(item));
   checkBatchLimits(bodies);
@@ -59,27 +74,68 @@ export async function storeSignals(db: Db, ctx: SignalContext, batch: SignalBatc
     else fbs.push(entry as Indexed<FeedbackSignal>);
   });
   checkUniqueIds(batch.items);
+  return { siteId: ctx.siteId, userAgent: ctx.userAgent, batch, msgs, fbs, escs };
+}
 
-  const cache = ctx.cache ?? createSignalCache(0);
-  const learnt: Learnt = { conversations: [], messages: [] };
-  const results = await db.transaction(async (tx) => {
-    await bindConversations(tx as unknown as Db, ctx.siteId, batch.items, cache, learnt);
-    const statuses = new Map<number, SignalResult['status']>();
-    if (msgs.length) for (const [i, s] of await insertMessages(tx as unknown as Db, ctx, msgs, learnt)) statuses.set(i, s);
-    if (fbs.length) for (const [i, s] of await insertFeedback(tx as unknown as Db, ctx, fbs, cache, learnt)) statuses.set(i, s);
-    // Escalation requests, and the live events staff follow (new handoffs, user messages to a person).
-    for (const [i, s] of await storeHandoffSignals(tx as unknown as Db, ctx.siteId, escs, msgs, statuses)) statuses.set(i, s);
-    if (batch.dropped && batch.dropped.feedback > 0)
-      await tx
-        .insert(droppedSignals)
-        .values({ siteId: ctx.siteId, reportId: batch.dropped.reportId ?? null, kind: 'feedback', count: batch.dropped.feedback })
-        // A retried batch repeats its report id: counted once.
-        .onConflictDoNothing({ target: [droppedSignals.siteId, droppedSignals.reportId] });
-    return batch.items.map((item, i) => ({ clientEventId: item.clientEventId, status: statuses.get(i) ?? 'stored' }));
-  });
+export function newLearnt(): Learnt {
+  return { conversations: [], messages: [] };
+}
+
+/** Adds what a committed transaction wrote or read to the cache. */
+export function applyLearnt(cache: SignalCache, learnt: Learnt): void {
   for (const [k, v] of learnt.conversations) cache.conversations.set(k, v);
   for (const [k, v] of learnt.messages) cache.messages.set(k, v);
-  return results;
+}
+
+/** Stores one batch in its own transaction. */
+export async function storeSignals(db: Db, ctx: SignalContext, batch: SignalBatch): Promise<SignalResult[]> {
+  const prepared = prepareBatch(ctx, batch);
+  const cache = ctx.cache ?? createSignalCache(0);
+  const learnt = newLearnt();
+  const [results] = await db.transaction((tx) => storePrepared(tx as unknown as Db, [prepared], cache, learnt));
+  applyLearnt(cache, learnt);
+  return results!;
+}
+
+/**
+ * Stores prepared batches inside the caller's transaction, with one statement per table for all of
+ * them; results by batch. Throws the refusal of the first refused batch (a FieldError naming its own
+ * items), after which the caller must roll back: with several batches, it then stores them one by one.
+ */
+export async function storePrepared(db: Db, batches: readonly PreparedBatch[], cache: SignalCache, learnt: Learnt): Promise<SignalResult[][]> {
+  const tag = <T>(part: number, b: PreparedBatch, e: Indexed<T>): Entry<T> => ({ ...e, part, siteId: b.siteId, userAgent: b.userAgent });
+  await bindConversations(db, batches, cache, learnt);
+  const statuses = batches.map(() => new Map<number, Status>());
+  const msgs = batches.flatMap((b, part) => b.msgs.map((e) => tag(part, b, e)));
+  const fbs = batches.flatMap((b, part) => b.fbs.map((e) => tag(part, b, e)));
+  if (msgs.length) await insertMessages(db, msgs, learnt, statuses);
+  if (fbs.length) await insertFeedback(db, fbs, cache, learnt, statuses);
+  for (const [part, b] of batches.entries()) {
+    // Escalation requests, and the live events staff follow (new handoffs, user messages to a person).
+    if (b.escs.length || b.msgs.some((m) => m.item.role === 'user'))
+      for (const [i, s] of await storeHandoffSignals(db, b.siteId, b.escs, b.msgs, statuses[part]!)) statuses[part]!.set(i, s);
+    if (b.batch.dropped && b.batch.dropped.feedback > 0)
+      await db
+        .insert(droppedSignals)
+        .values({ siteId: b.siteId, reportId: b.batch.dropped.reportId ?? null, kind: 'feedback', count: b.batch.dropped.feedback })
+        // A retried batch repeats its report id: counted once.
+        .onConflictDoNothing({ target: [droppedSignals.siteId, droppedSignals.reportId] });
+  }
+  return batches.map((b, part) => b.batch.items.map((item, i) => ({ clientEventId: item.clientEventId, status: statuses[part]!.get(i) ?? 'stored' })));
+}
+
+/** Refusals of several batches, keyed by batch; the first refused batch's fields are thrown. */
+class Refusals {
+  private readonly byPart = new Map<number, Record<string, string>>();
+  add(part: number, field: string, message: string): void {
+    const fields = this.byPart.get(part) ?? this.byPart.set(part, {}).get(part)!;
+    fields[field] = message;
+  }
+  throwIfAny(code: FieldError['code'], message: string): void {
+    if (this.byPart.size === 0) return;
+    const first = Math.min(...this.byPart.keys());
+    throw new FieldError(code, message, this.byPart.get(first));
+  }
 }
 
 function checkUniqueIds(items: readonly Signal[]): void {
@@ -93,23 +149,38 @@ function checkUniqueIds(items: readonly Signal[]): void {
   if (Object.keys(fields).length) throw new FieldError('BAD_REQUEST', 'A batch may not hold the same signal twice.', fields);
 }
 
+/** True when two of the batches hold the same signal of one site, which one combined INSERT cannot tell apart. */
+export function overlapping(batches: readonly PreparedBatch[]): boolean {
+  const seen = new Set<string>();
+  for (const b of batches)
+    for (const item of b.batch.items) {
+      const key = `${b.siteId}:${item.kind}:${item.clientEventId}`;
+      if (seen.has(key)) return true;
+      seen.add(key);
+    }
+  return false;
+}
+
 /** Registers unseen conversations with their token's hash; refuses items whose token or site does not match. */
-async function bindConversations(db: Db, siteId: string, items: readonly Signal[], cache: SignalCache, learnt: Learnt): Promise<void> {
+async function bindConversations(db: Db, batches: readonly PreparedBatch[], cache: SignalCache, learnt: Learnt): Promise<void> {
   // Each item's own token is checked; hashes are memoised because a batch mostly repeats one token.
   const hashes = new Map<string, string>();
   const hashOf = (token: string) => hashes.get(token) ?? hashes.set(token, sha256(token)).get(token)!;
-  const tokens = new Map<string, string>();
-  for (const item of items) if (!tokens.has(item.conversationId)) tokens.set(item.conversationId, hashOf(item.conversationToken));
+  // The first claim of a conversation is the one registered; a batch that claims it otherwise is refused below.
+  const claims = new Map<string, BoundConversation>();
+  for (const b of batches)
+    for (const item of b.batch.items)
+      if (!claims.has(item.conversationId)) claims.set(item.conversationId, { siteId: b.siteId, tokenHash: hashOf(item.conversationToken) });
   const known = new Map<string, BoundConversation>();
-  for (const id of tokens.keys()) {
+  for (const id of claims.keys()) {
     const hit = cache.conversations.get(id);
     if (hit) known.set(id, hit);
   }
-  const unseen = [...tokens].filter(([id]) => !known.has(id));
+  const unseen = [...claims].filter(([id]) => !known.has(id));
   if (unseen.length) {
     await db
       .insert(conversations)
-      .values(unseen.map(([id, tokenHash]) => ({ id, siteId, tokenHash })))
+      .values(unseen.map(([id, claim]) => ({ id, ...claim })))
       .onConflictDoNothing({ target: conversations.id });
     const rows = await db
       .select({ id: conversations.id, siteId: conversations.siteId, tokenHash: conversations.tokenHash })
@@ -120,42 +191,56 @@ async function bindConversations(db: Db, siteId: string, items: readonly Signal[
       learnt.conversations.push([id, bound]);
     }
   }
-  const fields: Record<string, string> = {};
-  items.forEach((item, i) => {
-    const row = known.get(item.conversationId);
-    if (!row || row.siteId !== siteId || !sameDigest(row.tokenHash, hashOf(item.conversationToken)))
-      fields[`items.${i}.conversationToken`] = 'does not match this conversation';
-  });
-  if (Object.keys(fields).length) throw new FieldError('FORBIDDEN', 'A conversation token does not match its conversation.', fields);
+  const refusals = new Refusals();
+  batches.forEach((b, part) =>
+    b.batch.items.forEach((item, i) => {
+      const row = known.get(item.conversationId);
+      if (!row || row.siteId !== b.siteId || !sameDigest(row.tokenHash, hashOf(item.conversationToken)))
+        refusals.add(part, `items.${i}.conversationToken`, 'does not match this conversation');
+    }),
+  );
+  refusals.throwIfAny('FORBIDDEN', 'A conversation token does not match its conversation.');
 }
 
-/** Statuses by item index; throws CONFLICT if an already-stored id arrives with a different body. */
+const key = (siteId: string, clientEventId: string) => `${siteId}:${clientEventId}`;
+
+/** Groups entries by site, for lookups whose key is (site_id, client_event_id). */
+function bySite<T extends { siteId: string }>(entries: readonly T[]): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const e of entries) (groups.get(e.siteId) ?? groups.set(e.siteId, []).get(e.siteId)!).push(e);
+  return groups;
+}
+
+/** Sets each entry's status; throws CONFLICT if an already-stored id arrives with a different body. */
 async function resolveReplays(
-  entries: Indexed<Signal>[],
-  insertedIds: Set<string>,
-  existingHashes: (ids: string[]) => Promise<Map<string, string>>,
-): Promise<Map<number, SignalResult['status']>> {
-  const statuses = new Map<number, SignalResult['status']>();
-  const replays = entries.filter((e) => !insertedIds.has(e.item.clientEventId));
-  for (const e of entries) if (insertedIds.has(e.item.clientEventId)) statuses.set(e.index, 'stored');
-  if (replays.length === 0) return statuses;
-  const hashes = await existingHashes(replays.map((e) => e.item.clientEventId));
-  const fields: Record<string, string> = {};
-  for (const e of replays) {
-    if (hashes.get(e.item.clientEventId) === e.hash) statuses.set(e.index, 'duplicate');
-    else fields[`items.${e.index}.clientEventId`] = `event ${e.item.clientEventId} was already recorded with a different body`;
+  entries: Entry<Signal>[],
+  inserted: Set<string>,
+  existingHashes: (siteId: string, ids: string[]) => Promise<Map<string, string>>,
+  statuses: Map<number, Status>[],
+): Promise<void> {
+  const replays: Entry<Signal>[] = [];
+  for (const e of entries) {
+    if (inserted.has(key(e.siteId, e.item.clientEventId))) statuses[e.part]!.set(e.index, 'stored');
+    else replays.push(e);
   }
-  if (Object.keys(fields).length)
-    throw new FieldError('CONFLICT', 'An event id was reused with a different body; each signal needs its own clientEventId.', fields);
-  return statuses;
+  if (replays.length === 0) return;
+  const refusals = new Refusals();
+  for (const [siteId, group] of bySite(replays)) {
+    const hashes = await existingHashes(siteId, group.map((e) => e.item.clientEventId));
+    for (const e of group) {
+      if (hashes.get(e.item.clientEventId) === e.hash) statuses[e.part]!.set(e.index, 'duplicate');
+      else refusals.add(e.part, `items.${e.index}.clientEventId`, `event ${e.item.clientEventId} was already recorded with a different body`);
+    }
+  }
+  refusals.throwIfAny('CONFLICT', 'An event id was reused with a different body; each signal needs its own clientEventId.');
 }
 
-async function insertMessages(db: Db, ctx: SignalContext, entries: Indexed<MessageSignal>[], learnt: Learnt) {
+async function insertMessages(db: Db, entries: Entry<MessageSignal>[], learnt: Learnt, statuses: Map<number, Status>[]): Promise<void> {
   const inserted = await db
     .insert(messages)
     .values(
-      entries.map(({ item, hash }) => ({
-        siteId: ctx.siteId,
+      entries.map(({ item, hash, siteId }) => ({
+        siteId,
         conversationId: item.conversationId,
         clientEventId: item.clientEventId,
         role: item.role,
@@ -172,36 +257,38 @@ async function insertMessages(db: Db, ctx: SignalContext, entries: Indexed<Messa
       })),
     )
     .onConflictDoNothing({ target: [messages.siteId, messages.clientEventId] })
-    .returning({ id: messages.id, clientEventId: messages.clientEventId });
+    .returning({ id: messages.id, siteId: messages.siteId, clientEventId: messages.clientEventId });
   // Answers are usually rated soon after they are stored: remember them so the rating needs no lookup.
-  const ids = new Map(inserted.map((r) => [r.clientEventId, r.id]));
-  for (const { item } of entries) {
-    const id = ids.get(item.clientEventId);
+  const ids = new Map(inserted.map((r) => [key(r.siteId, r.clientEventId), r.id]));
+  for (const { item, siteId } of entries) {
+    const id = ids.get(key(siteId, item.clientEventId));
     if (id && item.role === 'agent')
       learnt.messages.push([
-        `${ctx.siteId}:${item.clientEventId}`,
+        key(siteId, item.clientEventId),
         { id, conversationId: item.conversationId, role: 'agent', traceId: item.answer?.traceId ?? null, confidence: item.answer?.confidence ?? null, topic: item.answer?.topic ?? null },
       ]);
   }
-  return resolveReplays(entries, new Set(inserted.map((r) => r.clientEventId)), async (ids) => {
+  await resolveReplays(entries, new Set(ids.keys()), async (siteId, clientEventIds) => {
     const rows = await db
       .select({ id: messages.clientEventId, hash: messages.bodyHash })
       .from(messages)
-      .where(and(eq(messages.siteId, ctx.siteId), inArray(messages.clientEventId, ids)));
+      .where(and(eq(messages.siteId, siteId), inArray(messages.clientEventId, clientEventIds)));
     return new Map(rows.map((r) => [r.id, r.hash]));
-  });
+  }, statuses);
 }
 
-async function insertFeedback(db: Db, ctx: SignalContext, entries: Indexed<FeedbackSignal>[], cache: SignalCache, learnt: Learnt) {
-  const byEventId = new Map<string, RatedMessage>();
-  const missing: string[] = [];
-  for (const id of new Set(entries.map((e) => e.item.messageId))) {
-    const hit = cache.messages.get(`${ctx.siteId}:${id}`);
-    if (hit) byEventId.set(id, hit);
-    else missing.push(id);
+async function insertFeedback(db: Db, entries: Entry<FeedbackSignal>[], cache: SignalCache, learnt: Learnt, statuses: Map<number, Status>[]): Promise<void> {
+  const rated = new Map<string, RatedMessage>();
+  const missing = new Map<string, { siteId: string; messageId: string }>();
+  for (const { siteId, item } of entries) {
+    const k = key(siteId, item.messageId);
+    if (rated.has(k) || missing.has(k)) continue;
+    const hit = cache.messages.get(k);
+    if (hit) rated.set(k, hit);
+    else missing.set(k, { siteId, messageId: item.messageId });
   }
-  if (missing.length) {
-    const rated = await db
+  for (const [siteId, group] of bySite([...missing.values()])) {
+    const rows = await db
       .select({
         id: messages.id,
         clientEventId: messages.clientEventId,
@@ -212,29 +299,30 @@ async function insertFeedback(db: Db, ctx: SignalContext, entries: Indexed<Feedb
         topic: messages.topic,
       })
       .from(messages)
-      .where(and(eq(messages.siteId, ctx.siteId), inArray(messages.clientEventId, missing)));
-    for (const { clientEventId, ...m } of rated) {
-      byEventId.set(clientEventId, m);
-      learnt.messages.push([`${ctx.siteId}:${clientEventId}`, m]);
+      .where(and(eq(messages.siteId, siteId), inArray(messages.clientEventId, group.map((m) => m.messageId))));
+    for (const { clientEventId, ...m } of rows) {
+      rated.set(key(siteId, clientEventId), m);
+      learnt.messages.push([key(siteId, clientEventId), m]);
     }
   }
-  const fields: Record<string, string> = {};
-  for (const { index, item } of entries) {
-    const m = byEventId.get(item.messageId);
-    if (!m || m.conversationId !== item.conversationId) fields[`items.${index}.messageId`] = `no message ${item.messageId} in this conversation`;
-    else if (m.role !== 'agent') fields[`items.${index}.messageId`] = 'only agent answers can be rated';
+  const refusals = new Refusals();
+  for (const { part, index, item, siteId } of entries) {
+    const m = rated.get(key(siteId, item.messageId));
+    if (!m || m.conversationId !== item.conversationId) refusals.add(part, `items.${index}.messageId`, `no message ${item.messageId} in this conversation`);
+    else if (m.role !== 'agent') refusals.add(part, `items.${index}.messageId`, 'only agent answers can be rated');
   }
-  if (Object.keys(fields).length) throw new FieldError('BAD_REQUEST', 'Feedback refers to an unknown message.', fields);
+  refusals.throwIfAny('BAD_REQUEST', 'Feedback refers to an unknown message.');
 
   // Feedback is the high-volume signal: one INSERT … SELECT FROM unnest(arrays) keeps the statement the
-  // same size for any batch (14 parameters instead of 14 per row), which is far cheaper to build and plan.
-  const rows = entries.map(({ item, hash }) => ({ item, hash, m: byEventId.get(item.messageId)! }));
+  // same size for any number of rows (14 parameters instead of 14 per row), which is far cheaper to build and plan.
+  const rows = entries.map((e) => ({ ...e, m: rated.get(key(e.siteId, e.item.messageId))! }));
   const column = <T>(pick: (r: (typeof rows)[number]) => T) => sql.param(rows.map(pick));
   const result = await db.execute(sql`
     insert into ${feedback} (site_id, user_agent, conversation_id, message_id, client_event_id, rating, reasons, comment,
       page_url, trace_id, confidence, topic, body_hash, sent_at)
-    select ${ctx.siteId}::uuid, ${ctx.userAgent}::text, t.*
+    select t.*
     from unnest(
+      ${column((r) => r.siteId)}::uuid[], ${column((r) => r.userAgent)}::text[],
       ${column((r) => r.item.conversationId)}::uuid[], ${column((r) => r.m.id)}::uuid[], ${column((r) => r.item.clientEventId)}::uuid[],
       ${column((r) => r.item.rating)}::smallint[], ${column((r) => JSON.stringify(r.item.reasons))}::jsonb[],
       ${column((r) => r.item.comment ?? null)}::text[], ${column((r) => r.item.pageUrl ?? null)}::text[],
@@ -242,15 +330,15 @@ async function insertFeedback(db: Db, ctx: SignalContext, entries: Indexed<Feedb
       ${column((r) => r.hash)}::text[], ${column((r) => r.item.createdAt)}::timestamptz[]
     ) as t
     on conflict (site_id, client_event_id) do nothing
-    returning client_event_id`);
-  const inserted = (result as unknown as { rows: { client_event_id: string }[] }).rows.map((r) => ({ clientEventId: r.client_event_id }));
-  return resolveReplays(entries, new Set(inserted.map((r) => r.clientEventId)), async (ids) => {
-    const rows = await db
+    returning site_id, client_event_id`);
+  const inserted = (result as unknown as { rows: { site_id: string; client_event_id: string }[] }).rows;
+  await resolveReplays(entries, new Set(inserted.map((r) => key(r.site_id, r.client_event_id))), async (siteId, ids) => {
+    const found = await db
       .select({ id: feedback.clientEventId, hash: feedback.bodyHash })
       .from(feedback)
-      .where(and(eq(feedback.siteId, ctx.siteId), inArray(feedback.clientEventId, ids)));
-    return new Map(rows.map((r) => [r.id, r.hash]));
-  });
+      .where(and(eq(feedback.siteId, siteId), inArray(feedback.clientEventId, ids)));
+    return new Map(found.map((r) => [r.id, r.hash]));
+  }, statuses);
 }
 
 /** Row count helper for tests and benchmarks. */
