@@ -1,9 +1,10 @@
 /**
- * Runs the benches: `npx tsx bench/run.ts [size|load|ingest|flood …]` (default: all, in that order).
+ * Runs the benches: `npx tsx bench/run.ts [size|load|ingest|flood|handoff …]` (default: all, in that order).
  * Each prints its figures and rewrites its own section of BENCHMARKS.md. The exit code is 1 when the
  * widget is over its size budget or a bench could not run; other figures never fail the run.
  */
 import { runFlood } from './flood';
+import { runHandoff } from './handoff';
 import { runIngest } from './ingest';
 import { runWidgetLoad } from './widget-load';
 import { runWidgetSize } from './widget-size';
@@ -14,6 +15,7 @@ const BENCHES: Record<string, () => Promise<boolean | void>> = {
   load: runWidgetLoad,
   ingest: runIngest,
   flood: runFlood,
+  handoff: runHandoff,
 };
 const ALIASES: Record<string, string> = { 'widget-size': 'size', 'widget-load': 'load' };
 
