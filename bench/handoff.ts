@@ -286,7 +286,7 @@ p50 ${fmt(percentile(sorted(fan.deliveries), 50), 1)} ms and max ${fmt(Math.max(
 ${fan.deliveries.length} deliveries; the last of the ${INBOX_STREAMS} arrived after ${fmt(percentile(sorted(fan.worstPerEvent), 50), 1)} ms (median over the escalations).
 All widget streams here belong to one site, and the bus wakes every stream of a site on each of its events (each
 then reads the log with its own filter), so one escalation costs about ${WIDGET_STREAMS + INBOX_STREAMS} log reads on this instance:
-that, not the Inbox count, is most of the fan-out time.
+the likely main cost of the fan-out time (not measured separately).
 `;
     console.log(body);
     writeSection('handoff', body);
