@@ -4,8 +4,8 @@ import type { SiteConfig } from '../../shared/schemas';
 import { sites } from '../db/schema';
 import { handoffAvailability } from '../domain/availability';
 import { assertAdmin, assertSiteAccess } from '../domain/staff-access';
-import { router, staffProcedure, widgetProcedure } from '../trpc';
 import { setWebhookInput, webhookStatusInput, type SetWebhookResult, type WebhookStatus } from '../../shared/webhooks';
+import { router, staffProcedure, widgetProcedure } from '../trpc';
 import { setSiteWebhook, webhookStatus } from '../webhooks/config';
 
 export const siteRouter = router({
