@@ -25,6 +25,7 @@ declare module 'fastify' {
 import { createPresence } from './realtime/presence';
 import { appRouter, type AppRouter } from './routers';
 import { signalPushRoute } from './signal-route';
+import { startWebhookWorker, type WebhookWorkerOptions } from './webhooks/worker';
 
 export interface AppOptions {
   database: Database;
@@ -47,6 +48,8 @@ export interface AppOptions {
    * adapter like every other procedure (for comparison in tests and benchmarks).
    */
   signalRoute?: 'direct' | 'trpc';
+  /** The webhook delivery worker's settings; `false` runs no worker on this instance (default: one with defaults). */
+  webhooks?: WebhookWorkerOptions | false;
 }
 
 /** Room for tRPC's batch envelope around the largest signal batch. */
@@ -102,7 +105,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // Live updates: this instance's listener on the event log's notifications, and its Inbox presence.
   const bus = await openBus(opts.database, { onListenerError: (err) => app.log.warn({ err }, 'event listener connection lost; reconnecting') });
   const presence = createPresence(db);
+  // Webhook deliveries: every instance may send; the queue table keeps them from sending one twice.
+  const webhooks =
+    opts.webhooks === false ? null : startWebhookWorker(db, bus, { onError: (err) => app.log.warn({ err }, 'webhook worker error'), ...opts.webhooks });
   app.addHook('onClose', async () => {
+    await webhooks?.close();
     await presence.close();
     await bus.close();
   });

@@ -1,4 +1,6 @@
+import { eq } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
+import { siteWebhooks } from './db/schema';
 import { storeSignals } from './domain/signals';
 import { findSite } from './domain/sites';
 import { agentMessage, conversation, feedbackFor } from './test/fixtures';
@@ -136,5 +138,26 @@ describe(`backstop CLI (${testDbKind})`, { timeout: 90_000 }, () => {
     const res = await runCli(['site', '--help'], env);
     expect(res.stdout).toContain('--allow-server-senders');
     expect(res.stdout).toContain('site add-origin');
+  });
+
+  it('should set a webhook, print its secret once, keep it when the URL changes, and refuse a non-http(s) URL', async () => {
+    const created = JSON.parse((await runCli(['site', 'create', '--name', 'Hooked', '--origin', 'https://h.example', '--json'], env)).stdout);
+    const first = await runCli(['site', 'webhook', '--site', created.siteId, '--url', 'https://hooks.example.com/backstop'], env);
+    expect(first.code).toBe(0);
+    const secret = /signing secret \(shown once, keep it secret\): (whsec_\S+)/.exec(first.stdout)?.[1];
+    expect(secret).toBeDefined();
+    const moved = await runCli(['site', 'webhook', '--site', created.publicKey, '--url', 'https://hooks.example.com/v2'], env);
+    expect(moved.code).toBe(0);
+    expect(moved.stdout).not.toContain('whsec_');
+    const refused = await runCli(['site', 'webhook', '--site', created.siteId, '--url', 'ftp://hooks.example.com/'], env);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('--url must start with https:// or http://');
+    const database = await target.open();
+    try {
+      const [row] = await database.db.select().from(siteWebhooks).where(eq(siteWebhooks.siteId, created.siteId));
+      expect(row).toMatchObject({ url: 'https://hooks.example.com/v2', secret });
+    } finally {
+      await database.close();
+    }
   });
 });

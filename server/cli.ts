@@ -8,6 +8,8 @@ import { normalizeOrigin } from './domain/origins';
 import { addStaffToSites, createStaff, staffRoles } from './domain/staff';
 import { generatePassword } from './domain/secrets';
 import { runExport } from './export-command';
+import { webhookUrlProblem } from '../shared/webhooks';
+import { setSiteWebhook } from './webhooks/config';
 import { startServer } from './start';
 
 const HELP: Record<string, string> = {
@@ -17,6 +19,7 @@ Commands:
   start                         Start the server (widget, API, console, demo) on PORT (default 4000)
   site create                   Create a site and print its public and secret keys
   site add-origin               Allow another origin (website) to embed a site's widget
+  site webhook                  Set or remove a site's webhook (escalation events, signed)
   staff create                  Create a staff account (admin, agent or reviewer)
   export feedback               Write stored feedback to stdout (jsonl or csv)
 
@@ -37,7 +40,12 @@ site create: creates a site whose widget may be embedded on the given origins (e
 Prints the public site key (pk_…, for the script tag) and the secret ingest key (sk_…, shown once).
   --allow-server-senders  also accept widget API calls without an Origin header (from your servers or scripts)
   --json                  print exactly one JSON object: {"siteId","publicKey","ingestKey"}
-site add-origin: adds origins to an existing site's allowlist.`,
+       backstop site webhook --site SITE_ID|pk_… (--url URL [--rotate-secret] | --remove)
+
+site add-origin: adds origins to an existing site's allowlist.
+site webhook: POSTs escalation.created and escalation.resolved to an http(s) URL, signed with HMAC-SHA256.
+  The signing secret is printed once when it is generated (first --url, or --rotate-secret); changing
+  the URL keeps the secret. --remove stops deliveries (pending ones are dropped).`,
   staff: `Usage: backstop staff create --email EMAIL --role admin|agent|reviewer [--site SITE_ID…] [--name NAME]
 
 --site (repeatable) makes the account a member of a site: staff see and work only their sites.
@@ -90,6 +98,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     case 'site': {
       if (sub === 'add-origin') return addOrigin(env, argv.slice(2));
+      if (sub === 'webhook') return siteWebhook(env, argv.slice(2));
       if (sub !== 'create') throw new UsageError(HELP.site);
       const { values } = parseArgs({
         args: argv.slice(2),
@@ -170,6 +179,33 @@ async function addOrigin(env: Env, args: string[]): Promise<number> {
   });
   if (!site) throw new UsageError(`No site with id or key '${values.site}'.`);
   console.log(`Site '${site.name}' now allows ${[...new Set([...site.allowedOrigins, ...origins])].join(', ')}`);
+  return 0;
+}
+
+/** `site webhook`: sets or removes a site's webhook; prints a newly generated secret once. */
+async function siteWebhook(env: Env, args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { site: { type: 'string' }, url: { type: 'string' }, remove: { type: 'boolean' }, 'rotate-secret': { type: 'boolean' } },
+    strict: true,
+  });
+  if (!values.site) throw new UsageError('site webhook needs --site SITE_ID or --site pk_….\n\n' + HELP.site);
+  if (Boolean(values.url) === Boolean(values.remove)) throw new UsageError('site webhook needs either --url URL or --remove.\n\n' + HELP.site);
+  const url = values.url?.trim() ?? null;
+  const problem = url === null ? null : webhookUrlProblem(url);
+  if (problem) throw new UsageError(`--url ${problem}.`);
+  const result = await withDatabase(env, async (d) => {
+    const found = await findSite(d.db, values.site!);
+    return found ? { site: found, ...(await setSiteWebhook(d.db, found.id, url, { rotateSecret: values['rotate-secret'] })) } : null;
+  });
+  if (!result) throw new UsageError(`No site with id or key '${values.site}'.`);
+  if (result.url === null) {
+    console.log(`Site '${result.site.name}' has no webhook now.`);
+    return 0;
+  }
+  console.log(`Site '${result.site.name}' sends escalation.created and escalation.resolved to ${result.url}`);
+  if (result.secret) console.log(`  signing secret (shown once, keep it secret): ${result.secret}`);
+  else console.log('  the signing secret is unchanged (--rotate-secret makes a new one)');
   return 0;
 }
 

@@ -239,3 +239,42 @@ export const events = pgTable(
   },
   (t) => [index('events_site_idx').on(t.siteId, t.id), index('events_conversation_idx').on(t.conversationId, t.id)],
 );
+
+/** A site's webhook: where escalation events are POSTed, and the secret their signatures use. */
+export const siteWebhooks = pgTable('site_webhooks', {
+  siteId: uuid('site_id').primaryKey().references(() => sites.id, { onDelete: 'cascade' }),
+  url: text('url').notNull(),
+  /** Kept in clear: the server must sign with it. Shown to the admin once, when generated. */
+  secret: text('secret').notNull(),
+  createdAt: createdAt(),
+  updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+});
+
+/**
+ * The webhook outbox and its queue: a row is enqueued in the same transaction as the change it reports,
+ * and workers on any instance claim due rows (skipping rows another worker holds) until sent or given up.
+ */
+export const webhookDeliveries = pgTable(
+  'webhook_deliveries',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    siteId: uuid('site_id').notNull().references(() => sites.id, { onDelete: 'cascade' }),
+    event: text('event').notNull(),
+    /** The exact JSON body sent on every attempt (the signature covers it). */
+    body: text('body').notNull(),
+    status: text('status', { enum: ['pending', 'delivered', 'failed'] }).notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    /** A worker's claim: until then no other worker takes the row (a crashed worker's claim simply lapses). */
+    lockedUntil: timestamp('locked_until', { withTimezone: true, mode: 'date' }),
+    lastAttemptAt: timestamp('last_attempt_at', { withTimezone: true, mode: 'date' }),
+    lastStatusCode: integer('last_status_code'),
+    lastError: text('last_error'),
+    deliveredAt: timestamp('delivered_at', { withTimezone: true, mode: 'date' }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('webhook_deliveries_due_idx').on(t.nextAttemptAt).where(sql`status = 'pending'`),
+    index('webhook_deliveries_site_idx').on(t.siteId, t.createdAt),
+  ],
+);

@@ -12,6 +12,8 @@ import { FieldError } from './errors';
 import { sha256 } from './secrets';
 import { defaultDisplayName, type SessionStaff } from './sessions';
 import { assertSiteAccess } from './staff-access';
+import { escalationWebhookData } from '../webhooks/escalation-payload';
+import { enqueueWebhook } from '../webhooks/outbox';
 
 type Entry<T> = { index: number; item: T; hash: string };
 export type Escalation = typeof escalations.$inferSelect;
@@ -57,6 +59,7 @@ export async function storeHandoffSignals(
     if (created)
       pending.push({ ...base, type: 'escalation.created', audience: 'widget', payload: { status: 'queued', trigger: item.trigger, note: item.note ?? null, pageUrl: item.pageUrl ?? null, createdAt: escalation.createdAt.toISOString() } });
     else pending.push({ ...base, type: 'escalation.joined', audience: 'staff', payload: { trigger: item.trigger, note: item.note ?? null } });
+    if (created) await enqueueWebhook(tx, siteId, 'escalation.created', escalationWebhookData(escalation));
   }
   if (Object.keys(conflicts).length)
     throw new FieldError('CONFLICT', 'An event id was reused with a different body; each signal needs its own clientEventId.', conflicts);
@@ -200,6 +203,7 @@ async function changeState(
       )
       .returning();
     if (u) await appendEvents(tx as unknown as Db, [eventOf(u, type, 'widget', payload)]);
+    if (u?.status === 'resolved') await enqueueWebhook(tx as unknown as Db, u.siteId, 'escalation.resolved', escalationWebhookData(u));
     return u;
   });
   if (updated) return updated;

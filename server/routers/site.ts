@@ -4,7 +4,9 @@ import type { SiteConfig } from '../../shared/schemas';
 import { sites } from '../db/schema';
 import { handoffAvailability } from '../domain/availability';
 import { assertAdmin, assertSiteAccess } from '../domain/staff-access';
+import { setWebhookInput, webhookStatusInput, type SetWebhookResult, type WebhookStatus } from '../../shared/webhooks';
 import { router, staffProcedure, widgetProcedure } from '../trpc';
+import { setSiteWebhook, webhookStatus } from '../webhooks/config';
 
 export const siteRouter = router({
   /** What the widget needs at start: thresholds, texts, theme, and whether a person can answer now. */
@@ -18,5 +20,22 @@ export const siteRouter = router({
     assertAdmin(ctx.staff);
     await ctx.db.update(sites).set({ hours: input.hours }).where(eq(sites.id, input.siteId));
     return { hours: input.hours };
+  }),
+
+  /**
+   * Sets the site's webhook URL (http or https), or removes it with `url: null`; admins of the site only.
+   * The signing secret is in the answer only when it was just generated: on first set or `rotateSecret`.
+   */
+  setWebhook: staffProcedure.input(setWebhookInput).mutation(async ({ ctx, input }): Promise<SetWebhookResult> => {
+    assertSiteAccess(ctx.staff, input.siteId, 'read');
+    assertAdmin(ctx.staff);
+    return setSiteWebhook(ctx.db, input.siteId, input.url, { rotateSecret: input.rotateSecret });
+  }),
+
+  /** The site's webhook URL and its deliveries' state (pending, given up, the latest attempt); admins of the site only. */
+  webhookStatus: staffProcedure.input(webhookStatusInput).query(async ({ ctx, input }): Promise<WebhookStatus> => {
+    assertSiteAccess(ctx.staff, input.siteId, 'read');
+    assertAdmin(ctx.staff);
+    return webhookStatus(ctx.db, input.siteId);
   }),
 });
