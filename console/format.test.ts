@@ -13,3 +13,11 @@ describe('formatWait', () => {
     expect(formatWait(ms)).toBe(text);
   });
 });
+
+describe('OUTCOMES', () => {
+  it('should offer exactly the outcomes the server accepts', async () => {
+    const { ESCALATION_OUTCOMES } = await import('../shared/handoff');
+    const { OUTCOMES } = await import('./format');
+    expect([...OUTCOMES].sort()).toEqual([...ESCALATION_OUTCOMES].sort());
+  });
+});

@@ -17,6 +17,9 @@ export const OUTCOME_LABEL: Record<EscalationOutcome, string> = {
   no_response: 'No response from the user',
 };
 
+/** The outcomes in the order "Resolve" offers them (the zod-free list; the server checks the same names). */
+export const OUTCOMES = Object.keys(OUTCOME_LABEL) as EscalationOutcome[];
+
 /** A wait as people say it: "45 s", "12 min", "3 h 5 min", "2 d". */
 export function formatWait(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));

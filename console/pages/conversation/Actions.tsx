@@ -3,8 +3,8 @@
  * "Resolve") are how people and tests find them: keep them as they are.
  */
 import { useSignal } from '@preact/signals';
-import { ESCALATION_OUTCOMES, type EscalationOutcome } from '../../../shared/handoff';
-import { OUTCOME_LABEL } from '../../format';
+import type { EscalationOutcome } from '../../../shared/handoff';
+import { OUTCOME_LABEL, OUTCOMES } from '../../format';
 import { me } from '../../shell/session';
 import type { ConversationModel } from './conversation-model';
 
@@ -60,7 +60,7 @@ export function Actions({ model }: { model: ConversationModel }) {
       >
         <label for="outcome">Outcome</label>
         <select id="outcome" value={outcome.value} onChange={(ev) => (outcome.value = ev.currentTarget.value as EscalationOutcome)}>
-          {ESCALATION_OUTCOMES.map((o) => (
+          {OUTCOMES.map((o) => (
             <option key={o} value={o}>
               {OUTCOME_LABEL[o]}
             </option>

@@ -50,7 +50,7 @@ export function ConversationPage() {
   const worker = canWork(me.value);
   const mine = e.assignee?.id === me.value?.id;
   const replyBlocked =
-    e.status === 'resolved' ? 'This handoff is resolved.' : e.status === 'queued' ? 'Claim this handoff to reply.' : !mine ? `${e.assignee?.displayName ?? 'Someone else'} has this handoff; only they can reply.` : null;
+    e.status === 'queued' ? 'Claim this handoff to reply.' : !mine ? `${e.assignee?.displayName ?? 'Someone else'} has this handoff; only they can reply.` : null;
 
   return (
     <section class="page-body conversation">
@@ -67,7 +67,7 @@ export function ConversationPage() {
         <div class="main-col">
           <h2>Transcript</h2>
           <Transcript entries={detail.transcript} />
-          {worker && <ReplyBox model={model} disabledReason={replyBlocked} />}
+          {worker && e.status !== 'resolved' && <ReplyBox model={model} disabledReason={replyBlocked} />}
         </div>
         <aside class="side-col" aria-label="Handoff details">
           <EscalationContext detail={detail} />
