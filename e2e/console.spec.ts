@@ -100,6 +100,21 @@ test.describe('console', () => {
     await expect(page.getByRole('textbox', { name: 'Internal note' })).toHaveCount(0);
   });
 
+  test('should let an agent hand a claimed handoff to a colleague, who alone may then reply', async ({ page }) => {
+    const { agent, colleague } = stackInfo().staff;
+    const tag = newTag('transfer');
+    await escalate(`Transfer me ${tag}`);
+    await signIn(page, agent);
+    await rowWith(page, tag).getByRole('link').click();
+    await page.getByRole('button', { name: 'Claim' }).click();
+    await expect(page.getByRole('textbox', { name: 'Reply' })).toBeEnabled();
+    await page.getByLabel('Transfer to').selectOption({ label: `${colleague.displayName} (${colleague.email})` });
+    await page.getByRole('button', { name: 'Transfer' }).click();
+    await expect(page.getByRole('region', { name: 'Handoff' })).toContainText(`Claimed · ${colleague.displayName}`);
+    await expect(page.getByRole('textbox', { name: 'Reply' })).toBeDisabled();
+    await expect(page.getByText(`${colleague.displayName} has this handoff; only they can reply.`)).toBeVisible();
+  });
+
   test('should show when live updates are down and catch up on what was missed once back', async ({ page, context }) => {
     const tag = newTag('offline');
     await signIn(page, stackInfo().staff.colleague);

@@ -3,7 +3,7 @@
  * toasts with their live region.
  */
 import type { ComponentChildren } from 'preact';
-import { useEffect } from 'preact/hooks';
+import { useEffect, useRef } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { paths, publicPaths } from '../routes';
 import { announce, toasts } from './announcer';
@@ -44,6 +44,13 @@ export function Shell({ children }: { children: ComponentChildren }) {
     if (who === null && !isPublic) route(paths.signIn, true);
     if (who && isPublic) route(paths.inbox, true);
   }, [who, isPublic]);
+
+  // After moving to another page, keyboard and screen-reader users start at its content, not at a link
+  // that no longer exists. Not on the first page, whose own autofocus (if any) wins.
+  const firstPath = useRef(path);
+  useEffect(() => {
+    if (path !== firstPath.current) document.getElementById('main')?.focus();
+  }, [path]);
 
   if (who === undefined)
     return (
