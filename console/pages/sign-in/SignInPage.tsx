@@ -1,11 +1,15 @@
 /** Sign-in with email and password. The field and button names are what people and tests look for: keep them. */
 import { useSignal } from '@preact/signals';
+import { useEffect } from 'preact/hooks';
 import { errorCode, errorMessage } from '../../api/client';
 import { signIn } from '../../shell/session';
 
 export function SignInPage() {
   const error = useSignal<string | null>(null);
   const busy = useSignal(false);
+  useEffect(() => {
+    document.title = 'Sign in · Backstop';
+  }, []);
 
   const onSubmit = async (e: SubmitEvent) => {
     e.preventDefault();
