@@ -4,6 +4,7 @@
  *   set (so tests can count stored rows while it runs), on PGlite in a temporary folder otherwise;
  * - an extra site whose allowlist is the host origin, and another one for the flood test (rate limits
  *   count per site, so flooding it leaves the rest of the suite alone);
+ * - staff accounts of the extra site (two agents and a reviewer) for the console tests;
  * - the host web server on two more origins (one allowed, one not).
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
@@ -53,6 +54,29 @@ async function createSite(env: NodeJS.ProcessEnv, name = 'E2E'): Promise<{ siteI
   const line = stdout.trim().split('\n').findLast((l) => l.startsWith('{'));
   if (!line) throw new Error(`site create printed no JSON: ${stdout}`);
   return JSON.parse(line) as { siteId: string; publicKey: string };
+}
+
+/** Staff accounts the console tests sign in with: password piped on stdin, as an operator would. */
+const STAFF = [
+  { key: 'agent', role: 'agent', name: 'Agent' },
+  { key: 'colleague', role: 'agent', name: 'Colleague' },
+  { key: 'reviewer', role: 'reviewer', name: 'Reviewer' },
+] as const;
+
+async function createStaffAccounts(env: NodeJS.ProcessEnv, siteId: string): Promise<StackInfo['staff']> {
+  const out = {} as StackInfo['staff'];
+  for (const s of STAFF) {
+    const email = `${s.key}-${randomBytes(3).toString('hex')}@e2e.example`;
+    const password = randomBytes(12).toString('base64url');
+    await new Promise<void>((resolve, reject) => {
+      const child = execFile(process.execPath, [CLI, 'staff', 'create', '--email', email, '--role', s.role, '--site', siteId, '--name', s.name], { cwd: ROOT, env }, (err, _stdout, stderr) =>
+        err ? reject(new Error(`staff create failed: ${stderr || err.message}`)) : resolve(),
+      );
+      child.stdin!.end(`${password}\n`);
+    });
+    out[s.key] = { email, password, displayName: s.name };
+  }
+  return out;
 }
 
 function stop(child: ChildProcess): Promise<void> {
@@ -117,6 +141,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     // on PostgreSQL the server migrates the fresh schema first.
     let site = databaseUrl ? undefined : await createSite(env);
     let floodSite = databaseUrl ? undefined : await createSite(env, 'E2E flood');
+    let staff = site ? await createStaffAccounts(env, site.siteId) : undefined;
     const log = createWriteStream(logFile);
     child = spawn(process.execPath, [CLI, 'start'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.pipe(log);
@@ -124,6 +149,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     await waitForServer(child, logFile);
     site ??= await createSite(env);
     floodSite ??= await createSite(env, 'E2E flood');
+    staff ??= await createStaffAccounts(env, site.siteId);
 
     const values = { API: API_URL, SITE_KEY: site.publicKey, FLOOD_SITE_KEY: floodSite.publicKey };
     hosts.push(await startHostServer(HOST_PORT, values));
@@ -134,6 +160,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       siteKey: site.publicKey,
       floodSiteId: floodSite.siteId,
       floodSiteKey: floodSite.publicKey,
+      staff,
       ...(schema ? { schema } : {}),
     };
     process.env[STACK_ENV] = JSON.stringify(info);

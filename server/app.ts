@@ -1,5 +1,6 @@
 /** The HTTP server: tRPC at /trpc, the widget bundle, the console, health, plus plugins (the demo). */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
@@ -164,7 +165,13 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   }
 
   if (existsSync(consoleDistDir)) {
-    await app.register(fastifyStatic, { root: consoleDistDir, prefix: '/console/', decorateReply: false });
+    await app.register(fastifyStatic, { root: consoleDistDir, prefix: '/console/', decorateReply: false, wildcard: false });
+    // The console routes in the browser (/console/inbox, /console/conversation/…): any other path without a
+    // file extension gets its page, so links and reloads work; a missing asset stays a 404.
+    const consoleIndex = readFileSync(path.join(consoleDistDir, 'index.html'), 'utf8');
+    app.get('/console/*', (req, reply) =>
+      /\.[a-z0-9]+$/i.test(req.url.split('?')[0]!) ? reply.code(404).send({ error: 'Not found' }) : reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(consoleIndex),
+    );
   }
   app.get('/console', (_req, reply) => reply.redirect('/console/'));
   app.get('/', (_req, reply) => reply.redirect('/demo/'));

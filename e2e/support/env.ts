@@ -16,6 +16,13 @@ export const HOST_URL = `http://127.0.0.1:${HOST_PORT}`;
 /** A website that is not on any site's allowlist. */
 export const REFUSED_URL = `http://127.0.0.1:${REFUSED_PORT}`;
 
+/** A console account and the password it was created with. */
+export interface StaffAccount {
+  email: string;
+  password: string;
+  displayName: string;
+}
+
 /** Filled in by the global setup for the test workers. */
 export interface StackInfo {
   siteId: string;
@@ -23,6 +30,8 @@ export interface StackInfo {
   /** A site of its own for the flood test, so its 429s never reach the other tests. */
   floodSiteId: string;
   floodSiteKey: string;
+  /** Staff of the e2e site, created with the CLI: two agents and a reviewer. */
+  staff: Record<'agent' | 'colleague' | 'reviewer', StaffAccount>;
   /** PostgreSQL schema of this run; absent when the server runs on PGlite. */
   schema?: string;
 }

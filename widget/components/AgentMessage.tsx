@@ -2,7 +2,7 @@ import type { ReadonlySignal } from '@preact/signals';
 import { useMemo } from 'preact/hooks';
 import type { AgentAnswer } from '../../shared/agent-answer';
 import type { BadgeThresholds } from '../../shared/confidence';
-import { renderMarkdown } from '../markdown';
+import { renderMarkdown } from '../../shared/ui/markdown';
 import type { FeedbackModel } from '../models/feedback';
 import { AnswerFooter } from './AnswerFooter';
 

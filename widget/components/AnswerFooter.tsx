@@ -2,7 +2,7 @@ import type { ReadonlySignal } from '@preact/signals';
 import type { AgentAnswer } from '../../shared/agent-answer';
 import type { BadgeThresholds } from '../../shared/confidence';
 import type { FeedbackModel } from '../models/feedback';
-import { ConfidenceBadge } from './ConfidenceBadge';
+import { ConfidenceBadge } from '../../shared/ui/ConfidenceBadge';
 import { FeedbackControls } from './FeedbackControls';
 import { Sources } from './Sources';
 

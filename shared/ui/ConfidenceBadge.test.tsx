@@ -1,9 +1,23 @@
 // @vitest-environment happy-dom
 import { signal } from '@preact/signals';
 import { describe, expect, it } from 'vitest';
-import { CONFIDENCE_DESCRIPTION } from '../../shared/confidence';
-import { mount, settle } from '../test-utils';
+import { CONFIDENCE_DESCRIPTION } from '../confidence';
+import { render, type ComponentChild } from 'preact';
+import { act } from 'preact/test-utils';
 import { ConfidenceBadge } from './ConfidenceBadge';
+
+async function mount(vnode: ComponentChild): Promise<HTMLElement> {
+  const scratch = document.createElement('div');
+  document.body.append(scratch);
+  await act(() => void render(vnode, scratch));
+  return scratch;
+}
+
+async function settle(): Promise<void> {
+  await act(async () => {
+    for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 0));
+  });
+}
 
 const badge = async (confidence: number, thresholds = { high: 0.8, low: 0.5 }) =>
   (await mount(<ConfidenceBadge confidence={confidence} thresholds={signal(thresholds)} />)).querySelector('.badge')!;

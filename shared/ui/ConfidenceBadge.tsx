@@ -1,6 +1,6 @@
 import type { ReadonlySignal } from '@preact/signals';
 import { useId } from 'preact/hooks';
-import { CONFIDENCE_DESCRIPTION, CONFIDENCE_LABEL, confidenceLevel, type BadgeThresholds } from '../../shared/confidence';
+import { CONFIDENCE_DESCRIPTION, CONFIDENCE_LABEL, confidenceLevel, type BadgeThresholds } from '../confidence';
 
 interface Props {
   confidence: number;

@@ -1,0 +1,28 @@
+/** The console's one route table: every page and its path. */
+import { Route, Router } from 'preact-iso';
+import { ConversationPage } from './pages/conversation/ConversationPage';
+import { InboxPage } from './pages/inbox/InboxPage';
+import { NotFoundPage } from './pages/not-found/NotFoundPage';
+import { SignInPage } from './pages/sign-in/SignInPage';
+
+/** Paths of the pages, for links and redirects (the server serves index.html for any path under /console/). */
+export const paths = {
+  signIn: '/console/sign-in',
+  inbox: '/console/',
+  conversation: (escalationId: string) => `/console/conversation/${encodeURIComponent(escalationId)}`,
+};
+
+/** Pages a visitor may see without signing in. */
+export const publicPaths = new Set([paths.signIn]);
+
+export function Routes() {
+  return (
+    <Router>
+      <Route path="/console/sign-in" component={SignInPage} />
+      <Route path="/console/" component={InboxPage} />
+      <Route path="/console/inbox" component={InboxPage} />
+      <Route path="/console/conversation/:id" component={ConversationPage} />
+      <Route default component={NotFoundPage} />
+    </Router>
+  );
+}
