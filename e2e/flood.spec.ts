@@ -11,7 +11,7 @@ import { isSignalPushUrl } from './support/network';
 import { ask, hostPage, newTag, openChat, rateHelpful } from './support/widget';
 
 test('the widget waits out a flood of its site and then stores every signal exactly once', async ({ page }) => {
-  test.setTimeout(60_000);
+  test.setTimeout(90_000);
   const tag = newTag('flood');
   const { floodSiteId, floodSiteKey } = stackInfo();
   const limited: Response[] = [];
@@ -44,7 +44,8 @@ test('the widget waits out a flood of its site and then stores every signal exac
   await ask(page, `When is my next bill? ${tag}`);
   await rateHelpful(page, 0);
   await ask(page, `And the one after? ${tag}`);
-  await expect.poll(() => limited.length, { timeout: 15_000 }).toBeGreaterThan(0);
+  // Generous: on a busy machine the flood may take more than one 5 s window to use up the site's allowance.
+  await expect.poll(() => limited.length, { timeout: 30_000 }).toBeGreaterThan(0);
   await page.evaluate(() => void ((window as unknown as { floodOn: boolean }).floodOn = false));
 
   // The 429 carried what the widget needs to read it across origins.
