@@ -1,5 +1,8 @@
 /** ESM entry (`backstop.mjs`): the same widget, started from code instead of a script tag. */
+import { createApi } from './api/client';
 import { checkOptions, type InitOptions } from './options';
+import { createOutbox } from './outbox';
+import type { LiveModule } from './live/index';
 import { createWidget, type Widget } from './runtime';
 import { warn } from './warn';
 
@@ -22,7 +25,9 @@ export function init(options: InitOptions): Widget | undefined {
       if ((options as Partial<InitOptions> | null)?.siteKey === undefined) warn("init needs a 'siteKey' (pk_…).");
       return undefined;
     }
-    return createWidget({ ...checked, siteKey, apiUrl: checked.apiUrl ?? location.origin });
+    // Bundlers split the live part of a handoff into a chunk of its own, loaded on first use.
+    const loadLive = (): Promise<LiveModule> => import('./live/index');
+    return createWidget({ ...checked, siteKey, apiUrl: checked.apiUrl ?? location.origin }, { createApi, createOutbox, loadLive });
   } catch (e) {
     warn('could not start:', e);
     return undefined;
