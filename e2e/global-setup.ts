@@ -55,6 +55,16 @@ async function createSite(env: NodeJS.ProcessEnv, name = 'E2E'): Promise<{ siteI
   return JSON.parse(line) as { siteId: string; publicKey: string };
 }
 
+/** An agent of the e2e site, made with the CLI (password piped on stdin), for the handoff tests to act as staff. */
+function createAgent(env: NodeJS.ProcessEnv, siteId: string, email: string, password: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(process.execPath, [CLI, 'staff', 'create', '--email', email, '--role', 'agent', '--site', siteId, '--name', 'Maya'], { cwd: ROOT, env }, (err, _out, stderr) =>
+      err ? reject(new Error(`staff create failed: ${stderr || err.message}`)) : resolve(),
+    );
+    child.stdin!.end(password);
+  });
+}
+
 function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
@@ -117,12 +127,17 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     // on PostgreSQL the server migrates the fresh schema first.
     let site = databaseUrl ? undefined : await createSite(env);
     let floodSite = databaseUrl ? undefined : await createSite(env, 'E2E flood');
+    const agent = { email: 'maya@e2e.example', password: randomBytes(12).toString('hex') };
+    if (site) await createAgent(env, site.siteId, agent.email, agent.password);
     const log = createWriteStream(logFile);
     child = spawn(process.execPath, [CLI, 'start'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.pipe(log);
     child.stderr!.pipe(log);
     await waitForServer(child, logFile);
-    site ??= await createSite(env);
+    if (!site) {
+      site = await createSite(env);
+      await createAgent(env, site.siteId, agent.email, agent.password);
+    }
     floodSite ??= await createSite(env, 'E2E flood');
 
     const values = { API: API_URL, SITE_KEY: site.publicKey, FLOOD_SITE_KEY: floodSite.publicKey };
@@ -134,6 +149,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       siteKey: site.publicKey,
       floodSiteId: floodSite.siteId,
       floodSiteKey: floodSite.publicKey,
+      agent,
       ...(schema ? { schema } : {}),
     };
     process.env[STACK_ENV] = JSON.stringify(info);

@@ -23,6 +23,8 @@ export interface StackInfo {
   /** A site of its own for the flood test, so its 429s never reach the other tests. */
   floodSiteId: string;
   floodSiteKey: string;
+  /** An agent of the e2e site (display name "Maya"). */
+  agent: { email: string; password: string };
   /** PostgreSQL schema of this run; absent when the server runs on PGlite. */
   schema?: string;
 }
