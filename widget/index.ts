@@ -25,8 +25,9 @@ export function init(options: InitOptions): Widget | undefined {
       if ((options as Partial<InitOptions> | null)?.siteKey === undefined) warn("init needs a 'siteKey' (pk_…).");
       return undefined;
     }
-    // Bundlers split the live part of a handoff into a chunk of its own, loaded on first use.
-    const loadLive = (): Promise<LiveModule> => import('./live/index');
+    // The live part of a handoff is widget-live.js, next to this file (the server serves both), loaded on first use.
+    const liveUrl = new URL('widget-live.js', import.meta.url).href;
+    const loadLive = (): Promise<LiveModule> => import(/* @vite-ignore */ liveUrl);
     return createWidget({ ...checked, siteKey, apiUrl: checked.apiUrl ?? location.origin }, { createApi, createOutbox, loadLive });
   } catch (e) {
     warn('could not start:', e);

@@ -42,7 +42,7 @@ export interface Widget {
 }
 
 export interface WidgetDeps extends ServiceDeps {
-  /** Loads the live stream's code on first use; without it a handoff shows only what `conversation.byId` says. */
+  /** Loads widget-live.js on first use; without it a request for a person is still recorded, but not followed. */
   loadLive?: () => Promise<LiveModule>;
 }
 
@@ -56,7 +56,7 @@ export function createWidget(initial: InitOptions & { apiUrl: string }, deps: Wi
   const conversation = lazyConversation(siteKey);
   const config = new ConfigModel(services, options);
   const agent = computed(() => options.value.agent ?? (options.value.agentUrl ? agentFromUrl(options.value.agentUrl) : undefined));
-  // Made on first use: pages that never show the panel or a Low-confidence answer never read its state.
+  // Made when the chat mounts or a Low answer is attached; it reads its stored request in a later task.
   let handoffModel: HandoffModel | undefined;
   let chat: ChatModel;
   const handoff = () =>
