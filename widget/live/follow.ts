@@ -157,9 +157,11 @@ export function follow(o: FollowOptions): () => void {
 /** What the user reads about a request for a person once the server has it. */
 export function statusText(s: HandoffState & { contactEmail?: string }): string {
   if (s.status === 'resolved') return '';
-  if (s.status === 'claimed') return `You're talking with ${s.staffName ?? 'a person'} from Support.`;
-  const text = s.nobodyOnline
-    ? `Nobody from our team is online right now. Your request is queued; we'll answer ${s.contactEmail ? `by email at ${s.contactEmail}` : 'here'} as soon as someone is back.`
-    : `Waiting for a person${s.position ? `. You're number ${s.position} in the queue` : ''}.`;
+  const text =
+    s.status === 'claimed'
+      ? `You're talking with ${s.staffName ?? 'a person'} from Support.`
+      : s.nobodyOnline
+        ? `Nobody from our team is online right now. Your request is queued; we'll answer ${s.contactEmail ? `by email at ${s.contactEmail}` : 'here'} as soon as someone is back.`
+        : `Waiting for a person${s.position ? `. You're number ${s.position} in the queue` : ''}.`;
   return s.live === 'down' ? `${text} Reconnecting…` : text;
 }
