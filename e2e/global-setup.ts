@@ -2,9 +2,9 @@
  * Starts the stack the suite runs against and returns its teardown:
  * - the built Backstop server as a child process, on PostgreSQL in a private schema when DATABASE_URL is
  *   set (so tests can count stored rows while it runs), on PGlite in a temporary folder otherwise;
- * - an extra site whose allowlist is the host origin, and another one for the flood test (rate limits
- *   count per site, so flooding it leaves the rest of the suite alone);
- * - staff accounts of the extra site (two agents and a reviewer) for the console tests;
+ * - an extra site whose allowlist is the host origin; one for the flood test (rate limits count per site,
+ *   so flooding it leaves the rest of the suite alone); one with no staff, where nobody is ever online;
+ * - staff accounts of the extra site (three agents and a reviewer) for the console and handoff tests;
  * - the host web server on two more origins (one allowed, one not).
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
@@ -61,6 +61,8 @@ const STAFF = [
   { key: 'agent', role: 'agent', name: 'Agent' },
   { key: 'colleague', role: 'agent', name: 'Colleague' },
   { key: 'reviewer', role: 'reviewer', name: 'Reviewer' },
+  // The person the handoff tests act as (end users read "Maya from Support joined").
+  { key: 'maya', role: 'agent', name: 'Maya' },
 ] as const;
 
 async function createStaffAccounts(env: NodeJS.ProcessEnv, siteId: string): Promise<StackInfo['staff']> {
@@ -141,6 +143,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     // on PostgreSQL the server migrates the fresh schema first.
     let site = databaseUrl ? undefined : await createSite(env);
     let floodSite = databaseUrl ? undefined : await createSite(env, 'E2E flood');
+    let quietSite = databaseUrl ? undefined : await createSite(env, 'E2E quiet');
     let staff = site ? await createStaffAccounts(env, site.siteId) : undefined;
     const log = createWriteStream(logFile);
     child = spawn(process.execPath, [CLI, 'start'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -149,9 +152,10 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     await waitForServer(child, logFile);
     site ??= await createSite(env);
     floodSite ??= await createSite(env, 'E2E flood');
+    quietSite ??= await createSite(env, 'E2E quiet');
     staff ??= await createStaffAccounts(env, site.siteId);
 
-    const values = { API: API_URL, SITE_KEY: site.publicKey, FLOOD_SITE_KEY: floodSite.publicKey };
+    const values = { API: API_URL, SITE_KEY: site.publicKey, FLOOD_SITE_KEY: floodSite.publicKey, QUIET_SITE_KEY: quietSite.publicKey };
     hosts.push(await startHostServer(HOST_PORT, values));
     hosts.push(await startHostServer(REFUSED_PORT, values));
 
@@ -160,7 +164,9 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       siteKey: site.publicKey,
       floodSiteId: floodSite.siteId,
       floodSiteKey: floodSite.publicKey,
+      quietSiteKey: quietSite.publicKey,
       staff,
+      agent: { email: staff.maya.email, password: staff.maya.password },
       ...(schema ? { schema } : {}),
     };
     process.env[STACK_ENV] = JSON.stringify(info);

@@ -153,7 +153,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       decorateReply: false,
       index: false,
       wildcard: false,
-      allowedPath: (path) => /^\/(widget\.js|backstop\.mjs)(\.map)?$/.test(path),
+      allowedPath: (path) => /^\/(widget\.js|widget-live\.js|backstop\.mjs)(\.map)?$/.test(path),
       setHeaders: (res) => {
         res.header('access-control-allow-origin', '*');
         res.header('cache-control', 'public, max-age=300');

@@ -46,6 +46,13 @@ const cases: [string, unknown][] = [
   ['a subnormal confidence', { ...valid, confidence: 1e-50 }],
   ['confidence -0', { ...valid, confidence: -0 }],
   ['confidence Infinity', { ...valid, confidence: Infinity }],
+  ['a handoff with a reason', { ...valid, handoff: { reason: 'Refunds need a person' } }],
+  ['a handoff with an empty reason', { ...valid, handoff: { reason: '' } }],
+  ['a handoff without a reason', { ...valid, handoff: {} }],
+  ['a handoff as true', { ...valid, handoff: true }],
+  ['a handoff reason of 201 characters', { ...valid, handoff: { reason: 'x'.repeat(201) } }],
+  ['a handoff reason of 200 characters', { ...valid, handoff: { reason: 'x'.repeat(200) } }],
+  ['a handoff reason that is only NUL', { ...valid, handoff: { reason: '\u0000' } }],
 ];
 
 describe('checkAgentAnswer', () => {
@@ -101,6 +108,15 @@ describe('checkAgentAnswer', () => {
 
   it('should name the bad field', () => {
     expect(checkAgentAnswer({ ...valid, confidence: 3 })).toEqual({ ok: false, field: 'confidence', error: 'must be a number from 0 to 1' });
+  });
+
+  it('should keep only the reason of a handoff', () => {
+    const result = checkAgentAnswer({ ...valid, handoff: { reason: 'Billing dispute', urgent: true } });
+    expect(result.ok && result.answer.handoff).toEqual({ reason: 'Billing dispute' });
+  });
+
+  it('should name the handoff reason when it is missing', () => {
+    expect(checkAgentAnswer({ ...valid, handoff: {} })).toMatchObject({ ok: false, field: 'handoff.reason' });
   });
 
   it('should drop unknown fields from the answer it returns', () => {

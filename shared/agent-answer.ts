@@ -25,7 +25,12 @@ export interface AgentAnswer {
   spanId?: string;
   topic?: string;
   sources?: AnswerSource[];
+  /** The agent hands the conversation to a person at once; `reason` is shown to staff. */
+  handoff?: { reason: string };
 }
+
+/** Longest reason an agent may give for handing off. */
+export const MAX_HANDOFF_REASON = 200;
 
 export type AnswerCheck = { ok: true; answer: AgentAnswer } | { ok: false; field: string; error: string };
 
@@ -61,11 +66,18 @@ export function checkAgentAnswer(value: unknown): AnswerCheck {
       cleanSources.push({ title, url });
     }
   }
+  let handoff: AgentAnswer['handoff'];
+  if (value.handoff !== undefined) {
+    const reason = isObject(value.handoff) ? clean(value.handoff.reason) : undefined;
+    if (!nonEmptyString(reason, MAX_HANDOFF_REASON)) return fail('handoff.reason', 'must be a non-empty string of at most 200 characters');
+    handoff = { reason };
+  }
   const answer: AgentAnswer = { id, text, confidence: cleanConfidence(confidence) };
   if (traceId !== undefined) answer.traceId = traceId as string;
   if (spanId !== undefined) answer.spanId = spanId as string;
   if (topic !== undefined) answer.topic = topic as string;
   if (cleanSources) answer.sources = cleanSources;
+  if (handoff) answer.handoff = handoff;
   if (!fitsInSignal(answer)) return fail('text', answerTooLarge(jsonBytes(answer)));
   return { ok: true, answer };
 }

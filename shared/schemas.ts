@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { FEEDBACK_REASON_IDS, MAX_FEEDBACK_COMMENT } from './feedback';
-import { answerTooLarge } from './agent-answer';
+import { answerTooLarge, MAX_HANDOFF_REASON } from './agent-answer';
 import { fitsInSignal, jsonBytes, MAX_MESSAGE_TEXT } from './limits';
 import { cleanConfidence, cleanText } from './normalise';
 import { ESCALATION_TRIGGERS, MAX_ESCALATION_NOTE, type HandoffAvailability } from './handoff';
@@ -23,6 +23,7 @@ const agentAnswerShape = z.object({
   spanId: shortText(200).optional(),
   topic: shortText(200).optional(),
   sources: z.array(z.object({ title: shortText(500), url: httpUrl })).max(20).optional(),
+  handoff: z.object({ reason: shortText(MAX_HANDOFF_REASON) }).optional(),
 });
 
 /** Mirrors `checkAgentAnswer` in agent-answer.ts; a unit test keeps the two in agreement. */

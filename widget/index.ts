@@ -1,5 +1,8 @@
 /** ESM entry (`backstop.mjs`): the same widget, started from code instead of a script tag. */
+import { createApi } from './api/client';
 import { checkOptions, type InitOptions } from './options';
+import { createOutbox } from './outbox';
+import type { LiveModule } from './live/index';
 import { createWidget, type Widget } from './runtime';
 import { warn } from './warn';
 
@@ -22,7 +25,10 @@ export function init(options: InitOptions): Widget | undefined {
       if ((options as Partial<InitOptions> | null)?.siteKey === undefined) warn("init needs a 'siteKey' (pk_…).");
       return undefined;
     }
-    return createWidget({ ...checked, siteKey, apiUrl: checked.apiUrl ?? location.origin });
+    // The live part of a handoff is widget-live.js, next to this file (the server serves both), loaded on first use.
+    const liveUrl = new URL('widget-live.js', import.meta.url).href;
+    const loadLive = (): Promise<LiveModule> => import(/* @vite-ignore */ liveUrl);
+    return createWidget({ ...checked, siteKey, apiUrl: checked.apiUrl ?? location.origin }, { createApi, createOutbox, loadLive });
   } catch (e) {
     warn('could not start:', e);
     return undefined;

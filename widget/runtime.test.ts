@@ -1,8 +1,9 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { MessageSignal } from '../shared/schemas';
+import * as live from './live/index';
 import { createWidget, type Widget } from './runtime';
-import { button, fakeOutbox, settle } from './test-utils';
+import { button, click, fakeOutbox, settle } from './test-utils';
 
 const KEY = 'pk_test_12345678';
 const ANSWER = { id: 'ans-7', text: 'Your order ships today.', confidence: 0.3 };
@@ -14,6 +15,7 @@ function start(options: Record<string, unknown> = {}) {
   const deps = {
     createApi: () => ({ siteConfig: () => new Promise<never>(() => {}), pushSignals: vi.fn() }),
     createOutbox: () => outbox,
+    loadLive: async () => ({ ...live, follow: () => () => {} }),
   };
   widget = createWidget({ siteKey: KEY, apiUrl: 'https://support.example.com', ...options }, deps as never);
   return widget;
@@ -78,6 +80,20 @@ describe('createWidget', () => {
     expect(host.localName).toBe('backstop-answer');
     expect(host.shadowRoot?.querySelector('.badge')?.textContent).toBe('Low confidence');
     expect(button(host.shadowRoot!, 'Helpful')).toBeDefined();
+  });
+
+  it('should offer "Talk to a person" under an attached Low-confidence answer and record the request from it', async () => {
+    const w = start();
+    w.attach(hostAnswer(), ANSWER);
+    await settle();
+    const root = document.querySelector('backstop-answer')!.shadowRoot!;
+    await click(button(root, 'Talk to a person'));
+    await settle();
+    await click(button(root, 'Request a person'));
+    await settle();
+    expect(outbox.added.filter((s) => s.kind === 'escalation')).toMatchObject([{ trigger: 'low_confidence' }]);
+    expect(button(root, 'Talk to a person')).toBeUndefined();
+    expect(root.textContent).toContain('Waiting for a person.');
   });
 
   it('should record an attached answer once per answer id, and rate it by that message', async () => {

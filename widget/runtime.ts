@@ -17,6 +17,8 @@ import { ChatModel } from './models/chat';
 import { ConfigModel } from './models/config';
 import { lazyConversation, stamp, storageKey } from './models/conversation';
 import { FeedbackModel } from './models/feedback';
+import { HandoffModel } from './models/handoff';
+import type { LiveModule } from './live/index';
 import { record } from './models/record';
 import type { InitOptions } from './options';
 import { createOutbox } from './outbox';
@@ -39,7 +41,12 @@ export interface Widget {
   destroy(): void;
 }
 
-export type WidgetDeps = ServiceDeps;
+export interface WidgetDeps extends ServiceDeps {
+  /** Loads widget-live.js on first use; without it a request for a person is still recorded, but not followed. */
+  loadLive?: () => Promise<LiveModule>;
+}
+
+const noLive = () => Promise.reject(new Error('live updates are not available in this build'));
 
 export function createWidget(initial: InitOptions & { apiUrl: string }, deps: WidgetDeps = { createApi, createOutbox }): Widget {
   const { siteKey, apiUrl } = initial;
@@ -49,7 +56,30 @@ export function createWidget(initial: InitOptions & { apiUrl: string }, deps: Wi
   const conversation = lazyConversation(siteKey);
   const config = new ConfigModel(services, options);
   const agent = computed(() => options.value.agent ?? (options.value.agentUrl ? agentFromUrl(options.value.agentUrl) : undefined));
-  const chat = new ChatModel({ conversation, outbox, agent, storageKey: storageKey(siteKey, 'chat') });
+  // Made when the chat mounts or a Low answer is attached; it reads its stored request in a later task.
+  let handoffModel: HandoffModel | undefined;
+  let chat: ChatModel;
+  const handoff = () =>
+    (handoffModel ??= new HandoffModel({
+      conversation,
+      outbox,
+      siteKey,
+      loadLive: deps.loadLive ?? noLive,
+      apiUrl,
+      nobodyOnline: config.nobodyOnline,
+      storageKey: storageKey(siteKey, 'handoff'),
+      show: (item) => chat.show(item),
+    }));
+  const toPerson = computed(() => handoff().active.value);
+  chat = new ChatModel({
+    conversation,
+    outbox,
+    agent,
+    storageKey: storageKey(siteKey, 'chat'),
+    toPerson,
+    // The agent hands off: the request goes at once, with its reason as the note staff read.
+    onAnswer: (answer) => void (answer.handoff && handoff().request('agent', answer.handoff.reason)),
+  });
   const waiting = computed(() => outbox.state.value.waiting);
   const open = signal(false);
   let destroyed = false;
@@ -57,7 +87,7 @@ export function createWidget(initial: InitOptions & { apiUrl: string }, deps: Wi
   const feedback = new Map<string, FeedbackModel>();
   const feedbackFor = (messageId: string) => {
     let model = feedback.get(messageId);
-    if (!model) feedback.set(messageId, (model = new FeedbackModel({ messageId, conversation, outbox })));
+    if (!model) feedback.set(messageId, (model = new FeedbackModel({ messageId, conversation, outbox, onRated: (r) => handoff().rated(r) })));
     return model;
   };
 
@@ -87,11 +117,11 @@ export function createWidget(initial: InitOptions & { apiUrl: string }, deps: Wi
     const { host, root } = place('backstop-widget', [BASE_CSS, LAUNCHER_CSS]);
     setTimeout(() => {
       if (destroyed) return;
-      render(h(App, { chat, config, outbox, open, feedbackFor }), root);
+      render(h(App, { chat, config, outbox, open, feedbackFor, handoff: handoff() }), root);
       document.body.append(host);
       cleanups.push(keepAttached(host));
       // The panel's styles are parsed when it first opens; the effect runs before the panel renders.
-      cleanups.push(effect(() => void (open.value && adopt(root, [ANSWER_CSS, PANEL_CSS]))));
+      cleanups.push(effect(() => void (open.value && (adopt(root, [ANSWER_CSS, PANEL_CSS]), handoff().preload()))));
     });
   };
   cleanups.push(
@@ -134,7 +164,7 @@ export function createWidget(initial: InitOptions & { apiUrl: string }, deps: Wi
         record(outbox, s);
         answered.set(key, (messageId = s.clientEventId));
       }
-      const vnode = h('div', { class: 'root' }, h(AnswerFooter, { answer, thresholds: config.thresholds, feedback: feedbackFor(messageId), waiting }));
+      const vnode = h('div', { class: 'root' }, h(AnswerFooter, { answer, thresholds: config.thresholds, feedback: feedbackFor(messageId), waiting, handoff: { model: handoff(), at: messageId } }));
       // Attaching to the same element again (a host re-render) updates the controls instead of adding more.
       const existing = attached.get(element);
       if (existing?.host.isConnected) return render(vnode, existing);
@@ -158,7 +188,7 @@ export function createWidget(initial: InitOptions & { apiUrl: string }, deps: Wi
       cleanups.forEach((c) => c());
       roots.forEach((root) => render(null, root));
       hosts.forEach((host) => host.remove());
-      [chat, config, ...feedback.values()].forEach(dispose);
+      [chat, config, ...(handoffModel ? [handoffModel] : []), ...feedback.values()].forEach(dispose);
       services.dispose();
     },
   };

@@ -1,7 +1,8 @@
 /**
  * Builds the widget twice with one command (`vite build -c widget/vite.config.ts`):
  * `dist/widget/widget.js`, one minified IIFE for the script tag (entry embed.ts), and
- * `dist/widget/backstop.mjs`, the ESM build of index.ts for bundlers. Both are self-contained: sharing a
+ * `dist/widget/backstop.mjs`, the ESM build of index.ts for bundlers, and `dist/widget/widget-live.js`, the live
+ * part of a handoff (an ES module without Preact, which widget.js imports on first use). Both are self-contained: sharing a
  * host app's own Preact would let its version and options hooks leak into ours.
  * CSS ships as strings in `*.css.ts`, so there are no CSS files to inline.
  */
@@ -45,6 +46,17 @@ const esm: InlineConfig = {
   },
 };
 
+/** The handoff's live stream, loaded by widget.js with `import()` when a conversation first has an escalation. */
+const live: InlineConfig = {
+  ...common('live/index.ts'),
+  logLevel: 'warn',
+  build: {
+    ...common('live/index.ts').build,
+    emptyOutDir: false,
+    lib: { entry: `${root}widget/live/index.ts`, formats: ['es'], fileName: () => 'widget-live.js' },
+  },
+};
+
 const { configFile: _, ...iife } = common('embed.ts');
 
 export default defineConfig({
@@ -72,6 +84,7 @@ export default defineConfig({
       apply: 'build',
       async closeBundle() {
         await build(esm);
+        await build(live);
       },
     },
   ],

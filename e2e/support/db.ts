@@ -67,3 +67,19 @@ export async function demoSiteId(): Promise<string> {
   if (!rows[0]) throw new Error('the demo site is not seeded');
   return rows[0].value;
 }
+
+export interface EscalationRow {
+  trigger: string;
+  status: string;
+  note: string | null;
+  contactEmail: string | null;
+}
+
+/** The escalations stored for a conversation. */
+export async function escalationsOf(conversationId: string): Promise<EscalationRow[]> {
+  const { rows } = await db().query<EscalationRow>(
+    `select trigger, status, note, contact_email as "contactEmail" from escalations where conversation_id = $1`,
+    [conversationId],
+  );
+  return rows;
+}

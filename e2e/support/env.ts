@@ -30,8 +30,12 @@ export interface StackInfo {
   /** A site of its own for the flood test, so its 429s never reach the other tests. */
   floodSiteId: string;
   floodSiteKey: string;
-  /** Staff of the e2e site, created with the CLI: two agents and a reviewer. */
-  staff: Record<'agent' | 'colleague' | 'reviewer', StaffAccount>;
+  /** A site with no staff at all, so nobody is ever online for it (the console tests keep the e2e site's Inbox open). */
+  quietSiteKey: string;
+  /** Staff of the e2e site, created with the CLI: three agents and a reviewer. */
+  staff: Record<'agent' | 'colleague' | 'reviewer' | 'maya', StaffAccount>;
+  /** An agent of the e2e site (display name "Maya"). */
+  agent: { email: string; password: string };
   /** PostgreSQL schema of this run; absent when the server runs on PGlite. */
   schema?: string;
 }

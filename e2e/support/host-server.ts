@@ -1,6 +1,6 @@
 /**
  * A customer's website for the tests: serves e2e/pages/ on its own origin. HTML files and the optional
- * `<page>.headers.json` next to them are filled with `{{API}}`, `{{SITE_KEY}}`, `{{FLOOD_SITE_KEY}}` and a fresh `{{NONCE}}`
+ * `<page>.headers.json` next to them are filled with `{{API}}`, `{{SITE_KEY}}`, `{{FLOOD_SITE_KEY}}`, `{{QUIET_SITE_KEY}}` and a fresh `{{NONCE}}`
  * per response, so a page can carry a strict CSP whose nonce matches its inline scripts.
  */
 import { randomBytes } from 'node:crypto';
@@ -22,6 +22,7 @@ export interface HostValues {
   SITE_KEY: string;
   /** The key of the flood test's own site. */
   FLOOD_SITE_KEY: string;
+  QUIET_SITE_KEY: string;
 }
 
 function fill(text: string, values: Record<string, string>): string {

@@ -1,9 +1,11 @@
 import type { ReadonlySignal } from '@preact/signals';
 import type { AgentAnswer } from '../../shared/agent-answer';
-import type { BadgeThresholds } from '../../shared/confidence';
+import { confidenceLevel, type BadgeThresholds } from '../../shared/confidence';
 import type { FeedbackModel } from '../models/feedback';
 import { ConfidenceBadge } from '../../shared/ui/ConfidenceBadge';
+import type { HandoffModel } from '../models/handoff';
 import { FeedbackControls } from './FeedbackControls';
+import { HandoffOffer } from './HandoffOffer';
 import { Sources } from './Sources';
 
 interface Props {
@@ -11,17 +13,23 @@ interface Props {
   thresholds: ReadonlySignal<BadgeThresholds>;
   feedback: FeedbackModel;
   waiting?: ReadonlySignal<boolean>;
+  /** The handoff, and this answer's id: a Low-confidence answer offers a person right under it. */
+  handoff?: { model: HandoffModel; at: string };
 }
 
 /** Everything Backstop adds under an agent answer, in the panel and in wrap mode alike. */
-export function AnswerFooter({ answer, thresholds, feedback, waiting }: Props) {
+export function AnswerFooter({ answer, thresholds, feedback, waiting, handoff }: Props) {
+  const low = confidenceLevel(answer.confidence, thresholds.value) === 'low';
   return (
     <div class="meta">
       <ConfidenceBadge confidence={answer.confidence} thresholds={thresholds} />
       {answer.sources?.length ? <Sources sources={answer.sources} /> : null}
       <FeedbackControls model={feedback} waiting={waiting} />
-      {/* Reserved for the "Talk to a person" handoff. */}
-      <div class="handoff" hidden />
+      {handoff && low && (
+        <div class="fb">
+          <HandoffOffer model={handoff.model} at={handoff.at} trigger="low_confidence" standalone={!!waiting} />
+        </div>
+      )}
     </div>
   );
 }

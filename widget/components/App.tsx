@@ -3,8 +3,11 @@ import { useEffect, useRef } from 'preact/hooks';
 import type { ChatModel } from '../models/chat';
 import type { ConfigModel } from '../models/config';
 import type { FeedbackModel } from '../models/feedback';
+import type { HandoffModel } from '../models/handoff';
 import type { OutboxState } from '../outbox';
 import { Composer } from './Composer';
+import { HandoffOffer } from './HandoffOffer';
+import { HandoffStatus } from './HandoffStatus';
 import { Launcher } from './Launcher';
 import { MessageList } from './MessageList';
 import { OutboxStatus } from './OutboxStatus';
@@ -16,12 +19,13 @@ export interface AppProps {
   outbox: { state: ReadonlySignal<OutboxState> };
   open: Signal<boolean>;
   feedbackFor: (messageId: string) => FeedbackModel;
+  handoff?: HandoffModel;
 }
 
 const PANEL_ID = 'backstop-panel';
 
 /** Chat mode: the launcher and, once first opened, the panel (kept mounted afterwards to keep its state). */
-export function App({ chat, config, outbox, open, feedbackFor }: AppProps) {
+export function App({ chat, config, outbox, open, feedbackFor, handoff }: AppProps) {
   const launcher = useRef<HTMLButtonElement>(null);
   const input = useRef<HTMLTextAreaElement>(null);
   const opened = useRef(false);
@@ -57,7 +61,17 @@ export function App({ chat, config, outbox, open, feedbackFor }: AppProps) {
     >
       {opened.current && (
         <Panel id={PANEL_ID} title={config.title.value} hidden={!isOpen} onClose={close}>
-          <MessageList chat={chat} greeting={config.greeting.value} thresholds={config.thresholds} feedbackFor={feedbackFor} />
+          <MessageList chat={chat} greeting={config.greeting.value} thresholds={config.thresholds} feedbackFor={feedbackFor} handoff={handoff} />
+          {handoff && (
+            <>
+              <HandoffStatus model={handoff} />
+              {!handoff.active.value && (
+                <div class="fb">
+                  <HandoffOffer model={handoff} at="panel" trigger="user" />
+                </div>
+              )}
+            </>
+          )}
           <OutboxStatus waiting={outbox.state.value.waiting} limited={outbox.state.value.limited} rejected={rejected()} />
           <Composer busy={chat.busy.value} onSend={(text) => chat.send(text)} inputRef={input} />
         </Panel>

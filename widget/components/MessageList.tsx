@@ -3,6 +3,7 @@ import { useEffect, useRef } from 'preact/hooks';
 import type { BadgeThresholds } from '../../shared/confidence';
 import type { ChatModel } from '../models/chat';
 import type { FeedbackModel } from '../models/feedback';
+import type { HandoffModel } from '../models/handoff';
 import { AgentMessage } from './AgentMessage';
 import { FailedMessage } from './FailedMessage';
 import { TypingIndicator } from './TypingIndicator';
@@ -12,10 +13,11 @@ interface Props {
   greeting: string;
   thresholds: ReadonlySignal<BadgeThresholds>;
   feedbackFor: (messageId: string) => FeedbackModel;
+  handoff?: HandoffModel;
 }
 
 /** The transcript, as a log region so screen readers announce new messages. */
-export function MessageList({ chat, greeting, thresholds, feedbackFor }: Props) {
+export function MessageList({ chat, greeting, thresholds, feedbackFor, handoff }: Props) {
   const ref = useRef<HTMLDivElement>(null);
   const items = chat.items.value;
   const busy = chat.busy.value;
@@ -33,7 +35,16 @@ export function MessageList({ chat, greeting, thresholds, feedbackFor }: Props) 
             {item.text}
           </p>
         ) : item.type === 'agent' ? (
-          <AgentMessage key={item.id} answer={item.answer} thresholds={thresholds} feedback={feedbackFor(item.id)} />
+          <AgentMessage key={item.id} answer={item.answer} thresholds={thresholds} feedback={feedbackFor(item.id)} handoff={handoff && { model: handoff, at: item.id }} />
+        ) : item.type === 'human' ? (
+          <div key={item.id} class="msg agent">
+            <b>{item.author}</b>
+            <p>{item.text}</p>
+          </div>
+        ) : item.type === 'notice' ? (
+          <p key={item.id} class="note">
+            {item.text}
+          </p>
         ) : (
           <FailedMessage key={item.id} code={item.code} onRetry={item === last && !busy ? () => chat.retry() : undefined} />
         ),

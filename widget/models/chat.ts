@@ -11,13 +11,15 @@ import { askAgent, type AgentErrorCode, type AgentFn } from '../agent';
 import { readSession, writeSession } from '../storage';
 import { warn } from '../warn';
 import { stamp, type Conversation } from './conversation';
+import type { HandoffItem } from './handoff';
 import { record, type SignalSink } from './record';
 
 /** One row of the transcript; `id` is the clientEventId of the message signal it was recorded as. */
 export type ChatItem =
   | { type: 'user'; id: string; text: string }
   | { type: 'agent'; id: string; answer: AgentAnswer }
-  | { type: 'failed'; id: string; code: AgentErrorCode; question: string };
+  | { type: 'failed'; id: string; code: AgentErrorCode; question: string }
+  | HandoffItem;
 
 /** What the user reads for each failure; the timeout and error texts offer "Try again". */
 export const AGENT_ERROR_TEXT: Record<AgentErrorCode, string> = {
@@ -32,7 +34,13 @@ const KEPT_ITEMS = 100;
 /** Whether a row read back from storage is still well formed (storage is shared with the host page). */
 const isItem = (i: ChatItem): boolean =>
   typeof i?.id === 'string' &&
-  (i.type === 'agent' ? checkAgentAnswer(i.answer).ok : i.type === 'user' ? typeof i.text === 'string' : i.type === 'failed' && i.code in AGENT_ERROR_TEXT);
+  (i.type === 'agent'
+    ? checkAgentAnswer(i.answer).ok
+    : i.type === 'user' || i.type === 'notice'
+      ? typeof i.text === 'string'
+      : i.type === 'human'
+        ? typeof i.text === 'string' && typeof i.author === 'string'
+        : i.type === 'failed' && i.code in AGENT_ERROR_TEXT);
 
 /** A user's message as it is shown and recorded: trimmed, and normalised for storage. */
 export const messageText = (typed: string): string => cleanText(typed.trim());
@@ -46,6 +54,10 @@ export interface ChatDeps {
   agent: ReadonlySignal<AgentFn | undefined>;
   storageKey: string;
   timeoutMs?: number;
+  /** While true a person handles the conversation: messages are recorded for them and the agent is not asked. */
+  toPerson?: ReadonlySignal<boolean>;
+  /** Called with each valid answer the agent gives (the handoff policy acts on it). */
+  onAnswer?: (answer: AgentAnswer) => void;
 }
 
 export const ChatModel = createModel((deps: ChatDeps) => {
@@ -86,6 +98,7 @@ export const ChatModel = createModel((deps: ChatDeps) => {
     if (result.ok) {
       const { text, ...answer } = result.answer;
       push({ type: 'agent', id: recordAgent({ kind: 'message', role: 'agent', text, answer }), answer: result.answer });
+      deps.onAnswer?.(result.answer);
     } else {
       const { code } = result;
       warn(code === 'agent_bad_answer' ? `the agent's answer is invalid: ${result.reason}.` : `the agent failed: ${result.reason}.`);
@@ -101,12 +114,16 @@ export const ChatModel = createModel((deps: ChatDeps) => {
     /** Records and shows the user's message and asks the agent; false when it is empty or too long, or a wait is on. */
     send(text: string): boolean {
       const t = messageText(text);
-      if (!t || isTooLong(t) || busy.value || !deps.agent.value) return false;
+      if (!t || isTooLong(t) || busy.value || (!deps.agent.value && !deps.toPerson?.value)) return false;
       const s = stamp<MessageSignal>(conversation, { kind: 'message', role: 'user', text: t });
       record(deps.outbox, s);
       push({ type: 'user', id: s.clientEventId, text: t });
-      void ask(t);
+      if (!deps.toPerson?.peek()) void ask(t);
       return true;
+    },
+    /** Adds a row from the handoff; a row whose id is already in the transcript is not shown twice. */
+    show(item: HandoffItem): void {
+      if (!items.peek().some((i) => i.id === item.id)) push(item);
     },
     /** Asks the last failed question again. */
     retry(): void {

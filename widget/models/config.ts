@@ -12,10 +12,14 @@ export const DEFAULT_GREETING = 'Hi! How can we help?';
 export const ConfigModel = createModel(
   (api: { siteConfig(): Promise<SiteConfig> }, options: ReadonlySignal<Partial<InitOptions>>) => {
     const policy = signal<SitePolicy | undefined>(undefined);
+    const nobodyOnline = signal(false);
     Promise.resolve()
       .then(() => api.siteConfig())
       .then(
-        (config) => void (policy.value = config.policy),
+        (config) => {
+          policy.value = config.policy;
+          nobodyOnline.value = !!config.handoff?.nobodyOnline;
+        },
         (e: unknown) => warn("could not load the site's settings, using defaults:", e instanceof Error ? e.message : e),
       );
     return {
@@ -24,6 +28,8 @@ export const ConfigModel = createModel(
       greeting: computed(() => options.value.greeting ?? policy.value?.greeting ?? DEFAULT_GREETING),
       primaryColor: computed(() => options.value.primaryColor ?? policy.value?.primaryColor),
       position: computed(() => options.value.position ?? 'right'),
+      /** No person can answer a handoff now (as of start). */
+      nobodyOnline: nobodyOnline as ReadonlySignal<boolean>,
     };
   },
 );

@@ -7,6 +7,7 @@ import { MAX_FEEDBACK_COMMENT, type FeedbackReason, type Rating } from '../../sh
 import { cleanText } from '../../shared/normalise';
 import type { FeedbackSignal } from '../../shared/schemas';
 import type { OutboxState } from '../outbox';
+import { pageUrl } from '../page-url';
 import { stamp, type Conversation } from './conversation';
 import { record, type SignalSink } from './record';
 
@@ -15,16 +16,10 @@ export interface FeedbackDeps {
   messageId: string;
   conversation: Conversation;
   outbox: SignalSink & { state: ReadonlySignal<OutboxState> };
+  /** Called with each rating sent (the handoff policy counts "Not helpful" in a row). */
+  onRated?: (rating: Rating) => void;
 }
 
-/** The page the answer was rated on, without query or fragment (they often carry personal data). */
-function pageUrl(): string | undefined {
-  try {
-    return cleanText((location.origin + location.pathname).slice(0, 2000));
-  } catch {
-    return undefined;
-  }
-}
 
 export const FeedbackModel = createModel((deps: FeedbackDeps) => {
   /** The rating the buttons show as pressed: the sent one, or -1 while the reasons form is open. */
@@ -50,6 +45,7 @@ export const FeedbackModel = createModel((deps: FeedbackDeps) => {
     lastSent.value = s.clientEventId;
     rating.value = sentRating.value = value;
     formOpen.value = false;
+    deps.onRated?.(value);
   };
 
   /** The server's reason for refusing the newest feedback, if it did. */

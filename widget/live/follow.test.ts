@@ -1,0 +1,43 @@
+import { describe, expect, it, vi } from 'vitest';
+import { conversation } from '../test-utils';
+import { handoffApi, statusText } from './follow';
+
+describe('handoffApi', () => {
+  it('should send the conversation token in a POST body, never in the URL', async () => {
+    const fetchFn = vi.fn(async () => new Response(JSON.stringify({ result: { data: { ticket: 't'.repeat(30) } } })));
+    const ticket = await handoffApi('https://api.example.com/', 'pk_test_12345678', fetchFn as unknown as typeof fetch).streamTicket(conversation);
+    expect(ticket).toBe('t'.repeat(30));
+    const [url, init] = fetchFn.mock.calls[0] as unknown as [string, RequestInit];
+    expect(url).toBe('https://api.example.com/trpc/conversation.streamTicket');
+    expect(url).not.toContain(conversation.token);
+    expect(init.method).toBe('POST');
+    expect(JSON.parse(init.body as string)).toEqual({ conversationId: conversation.id, conversationToken: conversation.token });
+  });
+
+  it("should fail with the server's message when it refuses", async () => {
+    const fetchFn = vi.fn(async () => new Response(JSON.stringify({ error: { message: 'No conversation with this token' } }), { status: 404 }));
+    await expect(handoffApi('https://api.example.com', 'pk_test_12345678', fetchFn as unknown as typeof fetch).conversation(conversation)).rejects.toThrow(
+      'No conversation with this token',
+    );
+  });
+});
+
+describe('statusText', () => {
+  it('should give the queue position while waiting', () => {
+    expect(statusText({ status: 'queued', position: 3 })).toBe("Waiting for a person. You're number 3 in the queue.");
+  });
+
+  it('should say plainly that nobody is online and where the answer will go', () => {
+    expect(statusText({ status: 'queued', nobodyOnline: true, contactEmail: 'ada@example.com' })).toBe(
+      "Nobody from our team is online right now. Your request is queued; we'll answer by email at ada@example.com as soon as someone is back.",
+    );
+  });
+
+  it('should say it is reconnecting while the live connection is down', () => {
+    expect(statusText({ status: 'claimed', staffName: 'Maya', live: 'down' })).toBe("You're talking with Maya from Support. Reconnecting…");
+  });
+
+  it('should say nothing more once the conversation is resolved', () => {
+    expect(statusText({ status: 'resolved', live: 'down' })).toBe('');
+  });
+});

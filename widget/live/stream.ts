@@ -1,0 +1,45 @@
+/**
+ * The live part of a handoff: a tRPC subscription over SSE to `conversation.onEvent`. Built as a file of its
+ * own (`widget-live.js`) and loaded on first use, so pages where nobody asks for a person never download it.
+ * It creates no Preact or signals state (two copies of those would not see each other): it only calls back.
+ */
+import { createTRPCClient, httpSubscriptionLink } from '@trpc/client';
+import type { AppRouter } from '../../server/routers';
+import type { HandoffEvent } from '../../shared/handoff';
+
+export type LiveState = 'connecting' | 'open' | 'down';
+
+export interface LiveOptions {
+  apiUrl: string;
+  /** A fresh stream ticket; called again on every reconnect, so an expired ticket never stops the stream. */
+  ticket: () => Promise<string>;
+  /** The id of the last event already shown, to resume after it. */
+  lastEventId?: string;
+  onEvent: (id: string, event: HandoffEvent) => void;
+  onState: (state: LiveState) => void;
+}
+
+/** Opens the stream; returns the function that closes it. */
+export function openLive(o: LiveOptions): () => void {
+  const client = createTRPCClient<AppRouter>({
+    links: [
+      httpSubscriptionLink({
+        url: `${o.apiUrl.replace(/\/+$/, '')}/trpc`,
+        // Re-read on every reconnect; the conversation token itself never goes in a URL.
+        connectionParams: async () => ({ ticket: await o.ticket() }),
+      }),
+    ],
+  });
+  const sub = client.conversation.onEvent.subscribe(
+    { lastEventId: o.lastEventId ?? null },
+    {
+      onStarted: () => o.onState('open'),
+      onData: ({ id, data }) => o.onEvent(id, data as unknown as HandoffEvent),
+      onConnectionStateChange: (s) => o.onState(s.state === 'pending' ? 'open' : s.state === 'connecting' ? (s.error ? 'down' : 'connecting') : 'down'),
+      onError: () => o.onState('down'),
+    },
+  );
+  return () => sub.unsubscribe();
+}
+
+export type OpenLive = typeof openLive;
