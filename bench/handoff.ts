@@ -284,9 +284,9 @@ ${mib(fan.after.rss)} RSS / ${mib(fan.after.heapUsed)} heap with all streams ope
 One escalation reaching all ${INBOX_STREAMS} Inboxes (from sending \`signal.push\`), over ${FANOUT_EVENTS} escalations:
 p50 ${fmt(percentile(sorted(fan.deliveries), 50), 1)} ms and max ${fmt(Math.max(...fan.deliveries), 1)} ms over all
 ${fan.deliveries.length} deliveries; the last of the ${INBOX_STREAMS} arrived after ${fmt(percentile(sorted(fan.worstPerEvent), 50), 1)} ms (median over the escalations).
-All widget streams here belong to one site, and the bus wakes every stream of a site on each of its events (each
-then reads the log with its own filter), so one escalation costs about ${WIDGET_STREAMS + INBOX_STREAMS} log reads on this instance:
-the likely main cost of the fan-out time (not measured separately).
+All widget streams here belong to one site. A notification names the site and the conversation of its events,
+and the bus wakes only the streams waiting on either: the ${INBOX_STREAMS} Inboxes of the site and the one widget stream of
+that conversation, so one escalation costs about ${INBOX_STREAMS + 1} log reads on this instance, not ${WIDGET_STREAMS + INBOX_STREAMS}.
 `;
     console.log(body);
     writeSection('handoff', body);

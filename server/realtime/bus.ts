@@ -2,20 +2,31 @@
  * Wakes event-log subscribers of one server process. It knows nothing of the events themselves: a
  * subscriber arms a waiter, reads the log after its last id, and only sleeps on the waiter if there was
  * nothing new. Arming before reading means a change committed in between is never slept through.
+ *
+ * A waiter names what it waits for with keys: staff streams the keys of their sites, a widget stream the
+ * key of its one conversation. A change wakes the waiters of its site and of its conversation only, so
+ * an event of one conversation does not make every open widget stream of the site re-read the log.
  */
-import type { Listener, NotificationHandlers } from './notifications';
+import { parseChange, type Change, type Listener, type NotificationHandlers } from './notifications';
+
+export type { Change } from './notifications';
+
+/** The key a waiter arms with to be woken by changes of a site. */
+export const siteKey = (siteId: string) => `s:${siteId}`;
+/** The key a waiter arms with to be woken by changes of one conversation (not of the rest of its site). */
+export const conversationKey = (conversationId: string) => `c:${conversationId}`;
 
 export interface Waiter {
-  /** Resolves on a change for one of the waiter's sites, a listener reset, the idle timeout, or abort. */
+  /** Resolves on a change matching one of the waiter's keys, a listener reset, the idle timeout, or abort. */
   promise: Promise<void>;
   cancel(): void;
 }
 
 export interface Bus {
-  /** Registers interest in changes to `siteIds` (null: any site). */
-  arm(siteIds: ReadonlySet<string> | null, signal?: AbortSignal): Waiter;
-  /** Wakes subscribers of one site (or all), as a notification would. */
-  wake(siteId: string | null): void;
+  /** Registers interest in changes matching `keys` (`siteKey`/`conversationKey`; null: any change). */
+  arm(keys: ReadonlySet<string> | null, signal?: AbortSignal): Waiter;
+  /** Wakes the waiters of a change's site and conversation (null: every waiter), as a notification would. */
+  wake(change: Change | null): void;
   /** Subscribers currently waiting (for tests and metrics). */
   waiting(): number;
   listener(): Listener | null;
@@ -27,37 +38,73 @@ export interface BusOptions {
   maxIdleMs?: number;
 }
 
+interface Entry {
+  keys: ReadonlySet<string> | null;
+  done: () => void;
+}
+
 /** Creates a bus; `start` connects it to a notification source (PGlite or PostgreSQL LISTEN). */
 export function createBus(opts: BusOptions = {}) {
   const maxIdleMs = opts.maxIdleMs ?? 15_000;
-  const waiters = new Set<{ sites: ReadonlySet<string> | null; done: () => void }>();
+  const all = new Set<Entry>();
+  // Indexed by key, so a change costs the waiters it wakes, not every open stream.
+  const anyChange = new Set<Entry>();
+  const byKey = new Map<string, Set<Entry>>();
   let source: Listener | null = null;
 
-  const wake = (siteId: string | null) => {
-    for (const w of [...waiters]) if (siteId === null || w.sites === null || w.sites.has(siteId)) w.done();
+  const add = (entry: Entry) => {
+    all.add(entry);
+    if (!entry.keys) return void anyChange.add(entry);
+    for (const key of entry.keys) {
+      let set = byKey.get(key);
+      if (!set) byKey.set(key, (set = new Set()));
+      set.add(entry);
+    }
+  };
+  const remove = (entry: Entry) => {
+    all.delete(entry);
+    if (!entry.keys) return void anyChange.delete(entry);
+    for (const key of entry.keys) {
+      const set = byKey.get(key);
+      if (set?.delete(entry) && set.size === 0) byKey.delete(key);
+    }
+  };
+
+  const wake = (change: Change | null) => {
+    if (!change) {
+      for (const w of [...all]) w.done();
+      return;
+    }
+    const targets = new Set(anyChange);
+    for (const w of byKey.get(siteKey(change.siteId)) ?? []) targets.add(w);
+    if (change.conversationId) for (const w of byKey.get(conversationKey(change.conversationId)) ?? []) targets.add(w);
+    for (const w of targets) w.done();
   };
 
   const bus: Bus & { handlers: NotificationHandlers; attach(listener: Listener): void } = {
-    handlers: { onNotify: (payload) => wake(payload || null), onReset: () => wake(null) },
+    handlers: { onNotify: (payload) => wake(parseChange(payload)), onReset: () => wake(null) },
     attach(listener) {
       source = listener;
     },
-    arm(sites, signal) {
-      let entry!: { sites: ReadonlySet<string> | null; done: () => void };
+    arm(keys, signal) {
+      let entry!: Entry;
       let timer: NodeJS.Timeout | undefined;
+      let settled = false;
       const onAbort = () => entry.done();
       const promise = new Promise<void>((resolve) => {
         entry = {
-          sites,
+          keys,
           done: () => {
-            waiters.delete(entry);
+            if (settled) return;
+            settled = true;
+            remove(entry);
             clearTimeout(timer);
             signal?.removeEventListener('abort', onAbort);
             resolve();
           },
         };
       });
-      waiters.add(entry);
+      add(entry);
       timer = setTimeout(entry.done, maxIdleMs);
       timer.unref?.();
       if (signal?.aborted) entry.done();
@@ -65,7 +112,7 @@ export function createBus(opts: BusOptions = {}) {
       return { promise, cancel: entry.done };
     },
     wake,
-    waiting: () => waiters.size,
+    waiting: () => all.size,
     listener: () => source,
     async close() {
       wake(null);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database, Db } from '../db/client';
 import { openTestDatabase, testDbKind } from '../test/test-db';
-import { openBus, type Bus } from './bus';
+import { conversationKey, openBus, siteKey, type Bus } from './bus';
 import { appendEvents, followEvents, lastEventId, readEvents } from './event-log';
 
 let database: Database;
@@ -78,5 +78,18 @@ describe(`event log (${testDbKind})`, () => {
     expect(got).toHaveLength(1);
     controller.abort();
     await follower;
+  });
+
+  it('should notify the waiters of the event\'s conversation and site, not the streams of the site\'s other conversations', async () => {
+    const site = randomUUID();
+    const [convA, convB] = [randomUUID(), randomUUID()];
+    const within = (promise: Promise<void>, ms: number) => Promise.race([promise.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
+    const widgetA = bus.arm(new Set([conversationKey(convA)]));
+    const inbox = bus.arm(new Set([siteKey(site)]));
+    await append(site, 'widget', convB);
+    expect(await within(inbox.promise, 2000)).toBe(true);
+    expect(await within(widgetA.promise, 200)).toBe(false);
+    await append(site, 'widget', convA);
+    expect(await within(widgetA.promise, 2000)).toBe(true);
   });
 });

@@ -6,8 +6,8 @@ import { and, eq, gt, inArray, max, sql, type SQL } from 'drizzle-orm';
 import type { HandoffEvent, HandoffEventType } from '../../shared/handoff';
 import type { Db } from '../db/client';
 import { events } from '../db/schema';
-import type { Bus } from './bus';
-import { CHANNEL_SQL } from './notifications';
+import { conversationKey, siteKey, type Bus } from './bus';
+import { CHANNEL_SQL, changePayload } from './notifications';
 
 export interface NewEvent {
   siteId: string;
@@ -30,7 +30,11 @@ export async function appendEvents(tx: Db, list: readonly NewEvent[]): Promise<n
     .insert(events)
     .values(list.map((e) => ({ siteId: e.siteId, conversationId: e.conversationId ?? null, escalationId: e.escalationId ?? null, type: e.type, payload: e.payload, audience: e.audience })))
     .returning({ id: events.id });
-  for (const siteId of new Set(list.map((e) => e.siteId))) await tx.execute(sql`select pg_notify(${sql.raw(CHANNEL_SQL)}, ${siteId})`);
+  // One notification per site and conversation touched (sent in one statement), so that a widget stream
+  // is woken by its own conversation's events only; staff streams are woken by any event of their sites.
+  const payloads = [...new Set(list.map((e) => changePayload({ siteId: e.siteId, conversationId: e.conversationId ?? null })))];
+  const values = sql.join(payloads.map((p) => sql`(${p}::text)`), sql`, `);
+  await tx.execute(sql`select pg_notify(${sql.raw(CHANNEL_SQL)}, v.p) from (values ${values}) as v(p)`);
   return rows.map((r) => r.id);
 }
 
@@ -75,9 +79,14 @@ export function parseEventId(id: string | null | undefined): number | null {
  */
 export async function* followEvents(db: Db, bus: Bus, filter: EventFilter, afterId: number | null, signal?: AbortSignal): AsyncGenerator<HandoffEvent> {
   let last = afterId ?? (await lastEventId(db));
-  const sites = filter.siteIds ? new Set(filter.siteIds) : null;
+  // A conversation's stream waits on that conversation alone: the other conversations of its site cannot match.
+  const keys = filter.conversationId
+    ? new Set([conversationKey(filter.conversationId)])
+    : filter.siteIds
+      ? new Set(filter.siteIds.map(siteKey))
+      : null;
   while (!signal?.aborted) {
-    const waiter = bus.arm(sites, signal);
+    const waiter = bus.arm(keys, signal);
     let page: HandoffEvent[];
     try {
       page = await readEvents(db, filter, last);

@@ -9,8 +9,30 @@ import pg from 'pg';
 /** The channel of this schema's event log, computed in SQL the same way by writers and listeners. */
 export const CHANNEL_SQL = `'bs_ev_' || md5(current_schema())`;
 
+/** What one notification says was committed: events of a site, and of one conversation when they belong to one. */
+export interface Change {
+  siteId: string;
+  conversationId: string | null;
+}
+
+/** The payload of a change: the site id, then a space and the conversation id if there is one. */
+export function changePayload(change: Change): string {
+  return change.conversationId ? `${change.siteId} ${change.conversationId}` : change.siteId;
+}
+
+/**
+ * Reads a payload back. An empty one names nothing, so it means "anything may have changed". A bare site
+ * id (also what older writers sent) names no conversation: it wakes only the site's subscribers.
+ */
+export function parseChange(payload: string): Change | null {
+  if (!payload) return null;
+  const space = payload.indexOf(' ');
+  if (space < 0) return { siteId: payload, conversationId: null };
+  return { siteId: payload.slice(0, space), conversationId: payload.slice(space + 1) || null };
+}
+
 export interface NotificationHandlers {
-  /** A committed change; the payload is the site id. */
+  /** A committed change; the payload is written by `changePayload`. */
   onNotify(payload: string): void;
   /** The listening connection was (re)established: notifications may have been missed, re-read everything. */
   onReset(): void;
