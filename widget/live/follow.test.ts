@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { conversation } from '../test-utils';
-import { handoffApi, statusText } from './follow';
+import { follow, handoffApi, statusText, type ConversationView } from './follow';
 
 describe('handoffApi', () => {
   it('should send the conversation token in a POST body, never in the URL', async () => {
@@ -39,5 +39,34 @@ describe('statusText', () => {
 
   it('should say nothing more once the conversation is resolved', () => {
     expect(statusText({ status: 'resolved', live: 'down' })).toBe('');
+  });
+});
+
+describe('follow', () => {
+  const view = (status: 'queued' | 'claimed'): ConversationView => ({
+    transcript: [],
+    escalation: { status, staff: status === 'claimed' ? { displayName: 'Maya' } : null, position: status === 'queued' ? 1 : null },
+    availability: { nobodyOnline: false },
+    lastEventId: '7',
+  });
+  const start = async (v: ConversationView) => {
+    const show = vi.fn();
+    const openLive = vi.fn(() => () => {});
+    const api = { conversation: async () => v, streamTicket: async () => 't'.repeat(30) };
+    const stop = follow({ conversation, apiUrl: 'https://api.example.com', siteKey: 'pk_test_12345678', api, set: () => {}, show, openLive });
+    await vi.waitFor(() => expect(openLive).toHaveBeenCalled());
+    stop();
+    return { show, openLive };
+  };
+
+  it('should say who joined when a person took the request before the stream started', async () => {
+    const { show, openLive } = await start(view('claimed'));
+    expect(show.mock.calls.map(([item]) => item)).toEqual([{ type: 'notice', id: 'ev7', text: 'Maya from Support joined' }]);
+    expect((openLive.mock.calls[0] as unknown as [{ lastEventId: string }])[0].lastEventId).toBe('7');
+  });
+
+  it('should say nobody joined while the request is still queued', async () => {
+    const { show } = await start(view('queued'));
+    expect(show).not.toHaveBeenCalled();
   });
 });

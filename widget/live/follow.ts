@@ -136,7 +136,12 @@ export function follow(o: FollowOptions): () => void {
       return;
     }
     // The view already shows everything up to its id; a kept id resumes where this tab left off.
-    seen = Number(lastEventIdOf(conversation.id) ?? view.lastEventId) || 0;
+    const kept = lastEventIdOf(conversation.id);
+    seen = Number(kept ?? view.lastEventId) || 0;
+    // A person who took the request before this tab followed it joined in an event the stream will not
+    // replay (it starts after the view): say so once, as the event would have.
+    const e = view.escalation;
+    if (kept === undefined && e.status === 'claimed' && e.staff) o.show({ type: 'notice', id: `ev${seen}`, text: joinedText(e.staff.displayName) });
     o.set({ live: 'connecting' });
     close = (o.openLive ?? realOpenLive)({
       apiUrl: o.apiUrl,
