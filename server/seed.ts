@@ -36,7 +36,14 @@ export async function seedFirstRun(db: Db, origins: string[]): Promise<SeedResul
   }
   if ((await staffCount(db)) > 0) return { demoPublicKey };
   const password = generatePassword();
-  const admin = await createStaff(db, { email: FIRST_ADMIN_EMAIL, role: 'admin', password });
+  let admin: Awaited<ReturnType<typeof createStaff>>;
+  try {
+    admin = await createStaff(db, { email: FIRST_ADMIN_EMAIL, role: 'admin', password });
+  } catch (err) {
+    // Another instance starting at the same moment created the first admin: that one prints the password.
+    if ((await staffCount(db)) > 0) return { demoPublicKey };
+    throw err;
+  }
   // The first admin works the demo site's Inbox out of the box.
   await addStaffToSites(db, admin.id, [demoSiteId]);
   return { demoPublicKey, admin: { email: FIRST_ADMIN_EMAIL, password } };

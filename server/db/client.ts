@@ -75,10 +75,20 @@ async function openPostgres(options: { url: string; schema?: string; poolSize?: 
   try {
     if (options.schema) await pool.query(`CREATE SCHEMA IF NOT EXISTS "${options.schema.replace(/"/g, '')}"`);
     const db = drizzlePg({ client: pool, schema }) as unknown as Db;
-    await migratePg(db as never, {
-      migrationsFolder: migrationsDir,
-      ...(options.schema ? { migrationsSchema: options.schema } : {}),
-    });
+    // Several instances may start at once on one database: one migrates while the others wait, then find
+    // nothing left to do. The lock is per schema, so stacks in other schemas do not wait for each other.
+    const client = await pool.connect();
+    try {
+      await client.query('select pg_advisory_lock(hashtext($1))', [`backstop:migrate:${options.schema ?? ''}`]);
+      await migratePg(drizzlePg({ client, schema }) as never, {
+        migrationsFolder: migrationsDir,
+        ...(options.schema ? { migrationsSchema: options.schema } : {}),
+      });
+    } finally {
+      // Session locks end with the session; unlock anyway, since the connection goes back to the pool.
+      await client.query('select pg_advisory_unlock(hashtext($1))', [`backstop:migrate:${options.schema ?? ''}`]).catch(() => {});
+      client.release();
+    }
     return {
       db,
       kind: 'postgres',
