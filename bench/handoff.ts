@@ -219,6 +219,8 @@ const row = (label: string, v: number[]) => {
   return `| ${label} | ${s.length} | ${fmt(percentile(s, 50), 1)} | ${fmt(percentile(s, 95), 1)} | ${fmt(percentile(s, 99), 1)} | ${fmt(s[s.length - 1]!, 1)} |`;
 };
 const kib = (bytes: number) => `${fmt(bytes / 1024, 1)} KiB`;
+/** 50 streams move memory less than the garbage collector does between two readings: a negative figure means "too small to see". */
+const perStream = (bytes: number) => (bytes > 0 ? kib(bytes) : 'below GC noise');
 const mib = (bytes: number) => `${fmt(bytes / 2 ** 20, 1)} MiB`;
 
 export async function runHandoff(): Promise<boolean> {
@@ -278,8 +280,8 @@ ${mib(fan.after.rss)} RSS / ${mib(fan.after.heapUsed)} heap with all streams ope
 
 | per open stream | RSS | heap |
 |---|---|---|
-| widget (\`conversation.onEvent\`) | ${kib(fan.perWidgetStream.rss)} | ${kib(fan.perWidgetStream.heap)} |
-| Inbox (\`escalation.onInbox\`) | ${kib(fan.perInboxStream.rss)} | ${kib(fan.perInboxStream.heap)} |
+| widget (\`conversation.onEvent\`) | ${perStream(fan.perWidgetStream.rss)} | ${perStream(fan.perWidgetStream.heap)} |
+| Inbox (\`escalation.onInbox\`) | ${perStream(fan.perInboxStream.rss)} | ${perStream(fan.perInboxStream.heap)} |
 
 One escalation reaching all ${INBOX_STREAMS} Inboxes (from sending \`signal.push\`), over ${FANOUT_EVENTS} escalations:
 p50 ${fmt(percentile(sorted(fan.deliveries), 50), 1)} ms and max ${fmt(Math.max(...fan.deliveries), 1)} ms over all
