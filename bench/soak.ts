@@ -4,7 +4,7 @@
  * PostgreSQL in a fresh schema. Checks that no request fails except with 429, that latency stays low,
  * that the server's memory stays flat, and that every acknowledged signal is stored exactly once.
  * Needs DATABASE_URL. The server inherits this process's environment, so limits can be switched on:
- * `RATE_LIMIT=on TRUST_PROXY=true npm run bench -- soak` (each widget sends its own X-Forwarded-For).
+ * `RATE_LIMIT=on TRUST_PROXY=on npm run bench -- soak` (each widget sends its own X-Forwarded-For).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -123,7 +123,9 @@ export async function runSoak(): Promise<boolean> {
         `${fmt(WIDGETS)} simulated widgets for ${SECONDS} s each against a production server process (\`node scripts/start.js\`, as \`npm start\`) on PostgreSQL in a fresh schema,`,
         'over keep-alive HTTP/1.1 on 127.0.0.1 in the widget\'s wire form. Each widget asks a question every 2.5–7.5 s, gets the agent\'s answer 0.5–1.5 s later and',
         'rates three answers in ten; one in ten first drains a backlog of 50–300 turns (up to 500 signals a request), one in five goes offline for 10–20 s',
-        'and then drains what it queued. 429 is retried after `Retry-After`, as the outbox does.',
+        'and then drains what it queued. 429 is retried after `Retry-After`, as the outbox does. Each widget sends its own client address',
+        '(X-Forwarded-For, used when the server trusts a proxy); at a person\'s pace no widget nears the production limits, so with',
+        '`TRUST_PROXY=on` a 429 means a limit is too tight, while without it all widgets share 127.0.0.1 and its per-address limit.',
         `Server environment: ${limits}. Machine: ${machineLine()}; load average ${loadAvg.toFixed(2)} at start. Date: ${stamp()}.`,
         busyNote(loadAvg),
         '',
