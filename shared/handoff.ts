@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { MAX_MESSAGE_TEXT } from './limits';
+import { cleanText } from './normalise';
 
 export const ESCALATION_TRIGGERS = ['user', 'low_confidence', 'agent', 'repeated_negative'] as const;
 export type EscalationTrigger = (typeof ESCALATION_TRIGGERS)[number];
@@ -44,7 +45,8 @@ export interface HandoffAvailability {
 
 // ---- staff sign-in
 
-export const loginInput = z.object({ email: z.string().min(1).max(200), password: z.string().min(1).max(200) });
+// Staff text is stored like end users' text: normalised first (see normalise.ts), so no input can be unstorable.
+export const loginInput = z.object({ email: z.string().overwrite(cleanText).min(1).max(200), password: z.string().min(1).max(200) });
 
 /** The signed-in staff member as the console sees it. */
 export interface StaffMe {
@@ -69,11 +71,11 @@ export const escalationListInput = z.object({
 export const escalationIdInput = z.object({ escalationId: uuid });
 export const escalationTransferInput = escalationIdInput.extend({ toStaffId: uuid });
 export const escalationReplyInput = escalationIdInput.extend({
-  text: z.string().trim().min(1, 'must not be empty').max(MAX_MESSAGE_TEXT),
+  text: z.string().overwrite(cleanText).trim().min(1, 'must not be empty').max(MAX_MESSAGE_TEXT),
   /** Client-made id so that a retried send stores one reply. */
   clientEventId: uuid.optional(),
 });
-export const escalationNoteInput = escalationIdInput.extend({ text: z.string().trim().min(1, 'must not be empty').max(MAX_ESCALATION_NOTE) });
+export const escalationNoteInput = escalationIdInput.extend({ text: z.string().overwrite(cleanText).trim().min(1, 'must not be empty').max(MAX_ESCALATION_NOTE) });
 export const escalationResolveInput = escalationIdInput.extend({ outcome: z.enum(ESCALATION_OUTCOMES) });
 export const siteHoursInput = z.object({ siteId: uuid, hours: siteHoursSchema.nullable() });
 

@@ -121,6 +121,15 @@ describe(`escalation staff procedures (${testDbKind})`, () => {
     expect(e!.firstHumanReplyAt).not.toBeNull();
   });
 
+  it('should store a reply and a note with NUL and half an emoji as normalised text, never fail on them', async () => {
+    const { conv, escalationId } = await escalate();
+    await agent.caller().escalation.claim({ escalationId });
+    await agent.caller().escalation.reply({ escalationId, text: 'Hi\u0000 there \ud83d' });
+    await agent.caller().escalation.note({ escalationId, text: 'Note\u0000 \ud83d' });
+    const rows = await database.db.select().from(messages).where(eq(messages.conversationId, conv.conversationId));
+    expect(rows.find((m) => m.role === 'human')?.text).toBe('Hi there \ufffd');
+  });
+
   it('should store a retried reply once', async () => {
     const { conv, escalationId } = await escalate();
     await agent.caller().escalation.claim({ escalationId });

@@ -12,9 +12,10 @@ import type { FastifyInstance } from 'fastify';
 import { inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FEEDBACK_REASON_IDS } from '../../shared/feedback';
+import { ESCALATION_TRIGGERS } from '../../shared/handoff';
 import { buildApp } from '../app';
 import type { Database } from '../db/client';
-import { feedback, messages } from '../db/schema';
+import { escalationRequests, feedback, messages } from '../db/schema';
 import { createSite, type CreatedSite } from '../domain/sites';
 import { TEST_ORIGIN } from '../test/fixtures';
 import { openTestDatabase, testDbKind } from '../test/test-db';
@@ -179,6 +180,22 @@ async function storedAnswer(): Promise<{ conv: Conv; messageId: string }> {
   return { conv, messageId };
 }
 
+/** A request for a person, with every optional field sometimes present and sometimes hostile. */
+const escalation = (conv: Conv) =>
+  fc
+    .record(
+      {
+        at: createdAt,
+        trigger: fc.oneof({ weight: 8, arbitrary: fc.constantFrom(...ESCALATION_TRIGGERS) }, { weight: 1, arbitrary: anyString(20) }),
+        note: text(2000),
+        contactEmail: fc.oneof({ weight: 3, arbitrary: fc.emailAddress() }, { weight: 1, arbitrary: anyString(60) }),
+        pageUrl: fc.oneof(fc.webUrl(), text(2000)),
+        identity: fc.dictionary(anyString(30), anyString(60), { maxKeys: 5 }),
+      },
+      { requiredKeys: ['at', 'trigger'] },
+    )
+    .map(({ at, ...rest }) => ({ kind: 'escalation', ...base(conv, at), ...rest }) as Item);
+
 // ---------------------------------------------------------------------------------------------------
 // The properties.
 
@@ -194,10 +211,10 @@ const push = (body: unknown) =>
 
 async function counts(): Promise<number[]> {
   const res = await database.db.execute(
-    sql`select (select count(*) from messages)::int as m, (select count(*) from feedback)::int as f, (select count(*) from conversations)::int as c`,
+    sql`select (select count(*) from messages)::int as m, (select count(*) from feedback)::int as f, (select count(*) from conversations)::int as c, (select count(*) from escalation_requests)::int as e`,
   );
-  const row = (res as unknown as { rows: { m: number; f: number; c: number }[] }).rows[0]!;
-  return [row.m, row.f, row.c];
+  const row = (res as unknown as { rows: { m: number; f: number; c: number; e: number }[] }).rows[0]!;
+  return [row.m, row.f, row.c, row.e];
 }
 
 /** Sends a batch and checks every property; returns the status so callers can tell how many were stored. */
@@ -220,6 +237,7 @@ async function expectStoredAsNormalised(items: Item[]) {
   const ids = items.map((i) => i.clientEventId);
   const msgs = new Map((await database.db.select().from(messages).where(inArray(messages.clientEventId, ids))).map((r) => [r.clientEventId, r]));
   const fbs = new Map((await database.db.select().from(feedback).where(inArray(feedback.clientEventId, ids))).map((r) => [r.clientEventId, r]));
+  const escs = new Map((await database.db.select().from(escalationRequests).where(inArray(escalationRequests.clientEventId, ids))).map((r) => [r.clientEventId, r]));
   for (const item of items) {
     const sentAt = Date.parse(item.createdAt as string);
     if (item.kind === 'message') {
@@ -232,6 +250,11 @@ async function expectStoredAsNormalised(items: Item[]) {
       expect(row.confidence === null ? null : Math.fround(row.confidence)).toBe(answer ? expectedConfidence(answer.confidence) : null);
       for (const key of ['traceId', 'spanId', 'topic'] as const) expect(row[key]).toBe(answer?.[key] === undefined ? null : expectedText(answer[key]));
       expect(row.sources).toEqual(answer?.sources ? answer.sources.map((s) => ({ title: expectedText(s.title), url: expectedText(s.url) })) : null);
+    } else if (item.kind === 'escalation') {
+      const row = escs.get(item.clientEventId)!;
+      expect(row.trigger).toBe(item.trigger);
+      expect(row.note).toBe(item.note === undefined ? null : expectedText(item.note as string));
+      expect(row.sentAt.getTime()).toBe(sentAt);
     } else {
       const row = fbs.get(item.clientEventId)!;
       expect(row.rating).toBe(item.rating);
@@ -280,6 +303,10 @@ describe(`signal.push over HTTP, generated inputs (${testDbKind})`, { timeout: 1
       }),
       { numRuns: RUNS },
     );
+  });
+
+  it('should never answer 5xx to a request for a person, and store it as normalised', async () => {
+    await fc.assert(fc.asyncProperty(inConversation(escalation), async (item) => note(await check({ items: [item] }))), { numRuns: RUNS });
   });
 
   it('should never answer 5xx to a mixed batch, and store all of it or none of it', async () => {

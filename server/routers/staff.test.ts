@@ -49,9 +49,13 @@ describe(`staff sign-in (${testDbKind})`, () => {
     const s = await signedInStaff(inst, 'agent', [siteId]);
     const wrongPassword = await anonymous().caller.staff.login({ email: s.email, password: 'not the password' }).catch((e) => e);
     const unknownEmail = await anonymous().caller.staff.login({ email: 'nobody@example.com', password: PASSWORD }).catch((e) => e);
+    // A NUL cannot reach the database (which refuses it): the same refusal, not a server error.
+    const nulEmail = await anonymous().caller.staff.login({ email: 'nobody\u0000@example.com', password: PASSWORD }).catch((e) => e);
     expect(wrongPassword.code).toBe('UNAUTHORIZED');
     expect(unknownEmail.code).toBe('UNAUTHORIZED');
     expect(wrongPassword.message).toBe(unknownEmail.message);
+    expect(nulEmail.code).toBe('UNAUTHORIZED');
+    expect(nulEmail.message).toBe(unknownEmail.message);
   });
 
   it('should issue a new session id on every sign-in and end the one the browser had', async () => {
