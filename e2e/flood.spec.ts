@@ -43,9 +43,14 @@ test('the widget waits out a flood of its site and then stores every signal exac
 
   await ask(page, `When is my next bill? ${tag}`);
   await rateHelpful(page, 0);
-  await ask(page, `And the one after? ${tag}`);
-  // Generous: on a busy machine the flood may take more than one 5 s window to use up the site's allowance.
-  await expect.poll(() => limited.length, { timeout: 30_000 }).toBeGreaterThan(0);
+  let questions = 1;
+  // Keep talking until one of the widget's own pushes meets the limit: each 5 s window opens with room that
+  // the flood (six connections, as browsers allow per origin) takes a moment to use up on a busy machine.
+  for (; limited.length === 0 && questions < 20; questions++) {
+    await ask(page, `And the one after? ${questions} ${tag}`);
+    await page.waitForTimeout(300);
+  }
+  expect(limited.length).toBeGreaterThan(0);
   await page.evaluate(() => void ((window as unknown as { floodOn: boolean }).floodOn = false));
 
   // The 429 carried what the widget needs to read it across origins.
@@ -56,11 +61,11 @@ test('the widget waits out a flood of its site and then stores every signal exac
   expect(headers['access-control-expose-headers']).toContain('retry-after');
   expect((await limited[0]!.json()).error.data).toMatchObject({ code: 'TOO_MANY_REQUESTS', httpStatus: 429 });
 
-  // Recovered by itself: two questions, two answers and one rating, each stored once, for the flooded site.
-  await expect.poll(() => countFeedback(tag), { timeout: 20_000 }).toBe(1);
-  await expect.poll(async () => (await messagesOfConversationWith(tag)).length, { timeout: 20_000 }).toBe(4);
+  // Recovered by itself: every question and answer and the one rating, each stored once, for the flooded site.
+  await expect.poll(() => countFeedback(tag), { timeout: 30_000 }).toBe(1);
+  await expect.poll(async () => (await messagesOfConversationWith(tag)).length, { timeout: 30_000 }).toBe(2 * questions);
   const messages = await messagesOfConversationWith(tag);
-  expect(messages.map((m) => m.role)).toEqual(['user', 'agent', 'user', 'agent']);
+  expect(messages.map((m) => m.role)).toEqual(Array.from({ length: questions }, () => ['user', 'agent']).flat());
   expect(messages.every((m) => m.siteId === floodSiteId)).toBe(true);
   expect((await feedbackOnAnswers(tag)).every((f) => f.siteId === floodSiteId)).toBe(true);
 });
