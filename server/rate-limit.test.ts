@@ -126,11 +126,11 @@ describe(`rate limits shared through Redis (${testDbKind})`, () => {
     probe.on('error', () => {});
     reachable = await probe.connect().then(() => probe.ping()).then(() => true, () => false);
     probe.disconnect();
-    if (!reachable) console.warn(`Skipping the shared-store test: no Redis answers at ${url} (set RATE_LIMIT_TEST_REDIS_URL).`);
   });
 
-  it('should share the count between two instances', async (test) => {
-    if (!reachable) test.skip();
+  it('should share the count between two instances', async () => {
+    // A Redis runs beside PostgreSQL on every machine this suite runs on; without one the test must say so, not pass.
+    expect(reachable, `No Redis answers at ${url}: start one (redis-server) or point RATE_LIMIT_TEST_REDIS_URL at one.`).toBe(true);
     const shared = { perSiteClient: 4, redisUrl: url, namespace: `bs-test-${randomBytes(4).toString('hex')}:` };
     const one = await appWith(shared);
     const two = await appWith(shared);

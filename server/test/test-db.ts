@@ -18,6 +18,13 @@ export function freshDatabaseOptions(): DatabaseOptions {
   return { kind: 'postgres', url, schema: `bs_test_${randomBytes(6).toString('hex')}`, poolSize: 4 };
 }
 
+/** A fresh schema on PostgreSQL, for the suites that need one shared database (`*.pg.test.ts`, PostgreSQL run only). */
+export function freshPostgresOptions(): Extract<DatabaseOptions, { kind: 'postgres' }> {
+  const options = freshDatabaseOptions();
+  if (options.kind !== 'postgres') throw new Error('*.pg.test.ts files run in the PostgreSQL suite only (TEST_DB=postgres, DATABASE_URL).');
+  return options;
+}
+
 /** Opens a fresh database; `close` also drops the PostgreSQL schema. */
 export async function openTestDatabase(): Promise<Database> {
   const options = freshDatabaseOptions();

@@ -2,7 +2,7 @@
  * Two `backstop start` processes on one PostgreSQL schema, started at the same moment, as an operator runs
  * them behind a load balancer: they migrate and seed without tripping over each other, a handoff made
  * through A reaches an Inbox streaming from B, and B's reply reaches a widget streaming from A.
- * (server/realtime/two-instances.test.ts covers the killed listener with two apps in one process.)
+ * (server/realtime/two-instances.pg.test.ts covers the killed listener with two apps in one process.)
  */
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,17 +13,16 @@ import { exited, randomPort, startServerProcess } from '../test/cli-process';
 import { conversation, TEST_ORIGIN } from '../test/fixtures';
 import { escalationSignal, PASSWORD } from '../test/handoff-fixtures';
 import { openSse } from '../test/sse-client';
-import { freshDatabaseOptions, testDbKind } from '../test/test-db';
+import { freshPostgresOptions } from '../test/test-db';
 
-describe.skipIf(testDbKind !== 'postgres')('two server processes on one PostgreSQL', () => {
-  const options = testDbKind === 'postgres' ? freshDatabaseOptions() : null;
+describe('two server processes on one PostgreSQL', () => {
+  const options = freshPostgresOptions();
   const servers: { child: ChildProcess; url: string }[] = [];
   let db: Database;
   let site: CreatedSite;
   const email = 'two-processes@example.com';
 
   beforeAll(async () => {
-    if (options?.kind !== 'postgres') return;
     const env = { DATABASE_URL: options.url, DATABASE_SCHEMA: options.schema, RATE_LIMIT: 'off' };
     servers.push(...(await Promise.all([startServerProcess({ ...env, PORT: randomPort() }), startServerProcess({ ...env, PORT: randomPort() })])));
     db = await openDatabase(options);
@@ -34,7 +33,7 @@ describe.skipIf(testDbKind !== 'postgres')('two server processes on one PostgreS
   afterAll(async () => {
     for (const s of servers) s.child.kill('SIGTERM');
     await Promise.all(servers.map((s) => exited(s.child)));
-    if (options?.kind === 'postgres' && db) await db.exec(`DROP SCHEMA IF EXISTS "${options.schema}" CASCADE`);
+    if (db) await db.exec(`DROP SCHEMA IF EXISTS "${options.schema}" CASCADE`);
     await db?.close();
   });
 

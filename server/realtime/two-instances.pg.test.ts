@@ -7,11 +7,11 @@ import { addStaffToSites, createStaff } from '../domain/staff';
 import { conversation, TEST_ORIGIN } from '../test/fixtures';
 import { escalationSignal, PASSWORD } from '../test/handoff-fixtures';
 import { openSse } from '../test/sse-client';
-import { freshDatabaseOptions, testDbKind } from '../test/test-db';
+import { freshPostgresOptions } from '../test/test-db';
 
 // Two instances, each with its own connection pool and listening connection, on one PostgreSQL schema.
-describe.skipIf(testDbKind !== 'postgres')('two instances on one PostgreSQL', () => {
-  const options = testDbKind === 'postgres' ? freshDatabaseOptions() : null;
+describe('two instances on one PostgreSQL', () => {
+  const options = freshPostgresOptions();
   let dbA: Database;
   let dbB: Database;
   let a: FastifyInstance;
@@ -22,8 +22,8 @@ describe.skipIf(testDbKind !== 'postgres')('two instances on one PostgreSQL', ()
   const email = 'two-instances@example.com';
 
   beforeAll(async () => {
-    dbA = await openDatabase(options!);
-    dbB = await openDatabase(options!);
+    dbA = await openDatabase(options);
+    dbB = await openDatabase(options);
     a = await buildApp({ database: dbA });
     b = await buildApp({ database: dbB });
     urlA = await a.listen({ port: 0, host: '127.0.0.1' });
@@ -35,7 +35,7 @@ describe.skipIf(testDbKind !== 'postgres')('two instances on one PostgreSQL', ()
   afterAll(async () => {
     await a?.close();
     await b?.close();
-    if (options?.kind === 'postgres') await dbA.exec(`DROP SCHEMA IF EXISTS "${options.schema}" CASCADE`);
+    await dbA.exec(`DROP SCHEMA IF EXISTS "${options.schema}" CASCADE`);
     await dbA?.close();
     await dbB?.close();
   });
