@@ -1,8 +1,9 @@
 /** The database schema (drizzle, PostgreSQL dialect: the same tables on PGlite and PostgreSQL). */
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, real, smallint, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, boolean, doublePrecision, index, integer, jsonb, pgTable, primaryKey, real, smallint, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import type { SitePolicy } from '../../shared/schemas';
 import type { SiteHours } from '../../shared/handoff';
+import type { CaseModeVerdict, FailureMode, SpanEvent, TraceSummary } from '../../shared/traces';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
 
@@ -78,6 +79,8 @@ export const messages = pgTable(
     uniqueIndex('messages_site_event_uq').on(t.siteId, t.clientEventId),
     index('messages_conversation_idx').on(t.conversationId, t.sentAt),
     index('messages_trace_idx').on(t.traceId),
+    // Review counts answers per site and time range.
+    index('messages_site_answers_idx').on(t.siteId, t.sentAt).where(sql`role = 'agent'`),
   ],
 );
 
@@ -276,5 +279,139 @@ export const webhookDeliveries = pgTable(
   (t) => [
     index('webhook_deliveries_due_idx').on(t.nextAttemptAt).where(sql`status = 'pending'`),
     index('webhook_deliveries_site_idx').on(t.siteId, t.createdAt),
+  ],
+);
+
+/**
+ * Spans reported by agent backends (OTLP/HTTP or `trace.record`). Ids are lowercase hex, the form the
+ * widget receives with each answer; (site, trace, span) is the key, so an exporter's retry stores nothing twice.
+ */
+export const spans = pgTable(
+  'spans',
+  {
+    siteId: uuid('site_id').notNull().references(() => sites.id, { onDelete: 'cascade' }),
+    traceId: text('trace_id').notNull(),
+    spanId: text('span_id').notNull(),
+    parentSpanId: text('parent_span_id'),
+    name: text('name').notNull(),
+    /** OTLP SpanKind: 0 unspecified, 1 internal, 2 server, 3 client, 4 producer, 5 consumer. */
+    kind: smallint('kind').notNull().default(0),
+    startTime: timestamp('start_time', { withTimezone: true, mode: 'date' }).notNull(),
+    /** Duration in milliseconds with sub-millisecond precision (timestamps keep microseconds only). */
+    durationMs: doublePrecision('duration_ms').notNull(),
+    /** OTLP StatusCode: 0 unset, 1 ok, 2 error. */
+    statusCode: smallint('status_code').notNull().default(0),
+    statusMessage: text('status_message'),
+    /** Read from the GenAI conventions (`gen_ai.*`) and `backstop.*` attributes, for queries without jsonb. */
+    operation: text('operation'),
+    model: text('model'),
+    toolName: text('tool_name'),
+    errorType: text('error_type'),
+    inputTokens: integer('input_tokens'),
+    outputTokens: integer('output_tokens'),
+    /** Every attribute as a flat object (bounded in count and size on ingestion), resource attributes under `resource`. */
+    attributes: jsonb('attributes').$type<Record<string, unknown>>().notNull(),
+    events: jsonb('events').$type<SpanEvent[]>().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.siteId, t.traceId, t.spanId] })],
+);
+
+/** One row per trace: its summary, recomputed from all its spans whenever some arrive. */
+export const traces = pgTable(
+  'traces',
+  {
+    siteId: uuid('site_id').notNull().references(() => sites.id, { onDelete: 'cascade' }),
+    traceId: text('trace_id').notNull(),
+    startedAt: timestamp('started_at', { withTimezone: true, mode: 'date' }).notNull(),
+    summary: jsonb('summary').$type<TraceSummary>().notNull(),
+    model: text('model'),
+    release: text('release'),
+    topic: text('topic'),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.siteId, t.traceId] })],
+);
+
+/**
+ * Review cases, a read model kept by the review projector: one row per rating of an agent answer and one
+ * per escalation. Negative cases carry the automatic classification and, once a reviewer has looked, the
+ * human label; both are kept. Denormalised so every Review query reads one table.
+ */
+export const cases = pgTable(
+  'cases',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    siteId: uuid('site_id').notNull().references(() => sites.id, { onDelete: 'cascade' }),
+    source: text('source', { enum: ['feedback', 'escalation'] }).notNull(),
+    /** The feedback or escalation row this case is about. */
+    sourceId: uuid('source_id').notNull().unique(),
+    conversationId: uuid('conversation_id').notNull(),
+    /** The rated agent answer (for an escalation: the last agent answer before it), if any. */
+    messageId: uuid('message_id'),
+    traceId: text('trace_id'),
+    occurredAt: timestamp('occurred_at', { withTimezone: true, mode: 'date' }).notNull(),
+    /** 1 helpful, -1 not helpful; null for escalations. */
+    rating: smallint('rating'),
+    reasons: jsonb('reasons').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+    comment: text('comment'),
+    confidence: real('confidence'),
+    topic: text('topic'),
+    release: text('release'),
+    model: text('model'),
+    /** Whether the conversation was handed to a person at or after this answer. */
+    escalated: boolean('escalated').notNull().default(false),
+    /** The human outcome of the escalation, when resolved. */
+    outcome: text('outcome'),
+    /** Not helpful, an escalation, or an outcome `agent_was_wrong`: these get a failure mode. */
+    negative: boolean('negative').notNull(),
+    autoMode: text('auto_mode').$type<FailureMode>(),
+    /** Every mode that applied, primary first, each with its confidence, rationale and evidence span. */
+    autoModes: jsonb('auto_modes').$type<CaseModeVerdict[]>(),
+    autoConfidence: real('auto_confidence'),
+    rationale: text('rationale'),
+    evidenceSpanId: text('evidence_span_id'),
+    humanMode: text('human_mode').$type<FailureMode>(),
+    humanNote: text('human_note'),
+    labelledBy: uuid('labelled_by').references(() => staff.id, { onDelete: 'set null' }),
+    labelledAt: timestamp('labelled_at', { withTimezone: true, mode: 'date' }),
+    /** The mode Review counts: the human label where there is one, else the automatic one. */
+    mode: text('mode').$type<FailureMode>().generatedAlwaysAs(sql`coalesce(human_mode, auto_mode)`),
+    /** Null while the case waits for (re)classification: new, or its trace or outcome changed. */
+    classifiedAt: timestamp('classified_at', { withTimezone: true, mode: 'date' }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('cases_site_time_idx').on(t.siteId, t.occurredAt.desc(), t.id.desc()),
+    index('cases_site_mode_time_idx').on(t.siteId, t.mode, t.occurredAt.desc(), t.id.desc()),
+    index('cases_site_trace_idx').on(t.siteId, t.traceId),
+    index('cases_conversation_idx').on(t.conversationId),
+    index('cases_unclassified_idx').on(t.createdAt).where(sql`classified_at IS NULL`),
+  ],
+);
+
+/** Alerts raised when an hourly rate jumps above its baseline; one per (site, topic, metric, hour). */
+export const alerts = pgTable(
+  'alerts',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    siteId: uuid('site_id').notNull().references(() => sites.id, { onDelete: 'cascade' }),
+    /** '' for the whole site. */
+    topic: text('topic').notNull().default(''),
+    metric: text('metric', { enum: ['negative_rate', 'escalation_rate'] }).notNull(),
+    windowStart: timestamp('window_start', { withTimezone: true, mode: 'date' }).notNull(),
+    windowEnd: timestamp('window_end', { withTimezone: true, mode: 'date' }).notNull(),
+    observedCount: integer('observed_count').notNull(),
+    observedTotal: integer('observed_total').notNull(),
+    observedRate: doublePrecision('observed_rate').notNull(),
+    baselineRate: doublePrecision('baseline_rate').notNull(),
+    baselineTotal: integer('baseline_total').notNull(),
+    /** Plain-words statement: metric, window, baseline and observed rate. */
+    message: text('message').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('alerts_site_metric_window_uq').on(t.siteId, t.topic, t.metric, t.windowStart),
+    index('alerts_site_time_idx').on(t.siteId, t.windowStart),
   ],
 );
