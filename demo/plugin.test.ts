@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { afterEach, describe, expect, it } from 'vitest';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { agentAnswerSchema } from '../shared/schemas';
 import { demoPlugin, type DemoOptions } from './plugin';
 
@@ -132,5 +133,38 @@ describe('POST /demo/agent', () => {
     const elapsed = performance.now() - started;
     expect(elapsed).toBeGreaterThanOrEqual(190);
     expect(elapsed).toBeLessThan(1000);
+  });
+});
+
+describe('POST /demo/agent with tracing', () => {
+  it("should give the widget the ids of the trace it exported, the root span's among them", async () => {
+    const exporter = new InMemorySpanExporter();
+    const server = await build({ tracing: { exporter } });
+    const answer = (await postAgent(server, { conversationId: 'c1', message: 'Can you refund my last invoice?' })).json();
+    await vi.waitFor(() => expect(exporter.getFinishedSpans().length).toBeGreaterThan(0), { timeout: 2000 });
+    const spans = exporter.getFinishedSpans();
+    expect(new Set(spans.map((s) => s.spanContext().traceId))).toEqual(new Set([answer.traceId]));
+    const root = spans.find((s) => s.spanContext().spanId === answer.spanId)!;
+    expect(root.parentSpanContext).toBeUndefined();
+    expect(spans.filter((s) => s.attributes['error.type'] === 'timeout')).toHaveLength(2);
+  });
+
+  it('should report a failing trace for "agent error" too, and shut its exporter down when the server closes', async () => {
+    /** Keeps its spans after shutdown (the SDK's in-memory exporter forgets them) and says it was shut down. */
+    class KeepingExporter extends InMemorySpanExporter {
+      shutDown = false;
+      override shutdown() {
+        this.shutDown = true;
+        this._stopped = true;
+        return Promise.resolve();
+      }
+    }
+    const exporter = new KeepingExporter();
+    const server = await build({ tracing: { exporter } });
+    expect((await postAgent(server, { conversationId: 'c1', message: 'agent error' })).statusCode).toBe(500);
+    await server.close();
+    app = undefined;
+    expect(exporter.shutDown).toBe(true);
+    expect(exporter.getFinishedSpans().some((s) => s.attributes['error.type'] === 'demo_failure')).toBe(true);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * The demo product as a fastify plugin, registered under `/demo`: the product page and the wrap-mode page
- * (HTML templates filled per request), their static assets, and `POST /agent`, the mock agent.
+ * (HTML templates filled per request), their static assets, and `POST /agent`, the mock agent. With `tracing`,
+ * the agent reports a trace of every answer over OTLP and gives the widget its ids, as a customer's agent would.
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -14,6 +15,7 @@ import { nextBillDate } from './account';
 import { replyTo } from './agent';
 import { renderTemplate } from './template';
 import { TurnCounter } from './turn-counter';
+import { createDemoTracing, type DemoTracingOptions } from './tracing';
 
 export interface DemoOptions {
   /** public key of the seeded demo site */
@@ -24,6 +26,11 @@ export interface DemoOptions {
   pagesDir?: string;
   /** Upper bound on the agent's simulated thinking time, in ms (at most, and by default, 2000). */
   maxDelayMs?: number;
+  /**
+   * Where the mock agent sends its traces (`url` + the demo site's `ingestKey`, or an `exporter`).
+   * Without it, answers carry random trace ids that no trace backs.
+   */
+  tracing?: DemoTracingOptions;
 }
 
 /** Longest message the demo agent accepts, in characters. */
@@ -75,6 +82,9 @@ export const demoPlugin: FastifyPluginAsync<DemoOptions> = async (fastify, optio
   const pagesDir = options.pagesDir ?? defaultPagesDir();
   const maxDelayMs = Math.min(Math.max(options.maxDelayMs ?? MAX_DELAY_MS, 0), MAX_DELAY_MS);
   const turns = new TurnCounter();
+  const tracing = options.tracing ? createDemoTracing(options.tracing) : null;
+  // Sends the last answers' spans; by then the server refuses new requests, so the exporter's timeout bounds this.
+  if (tracing) fastify.addHook('onClose', () => tracing.shutdown());
 
   // Read once at boot so a missing page fails the start, not the first visitor; filled per request
   // because the bill date moves with the clock.
@@ -116,9 +126,16 @@ export const demoPlugin: FastifyPluginAsync<DemoOptions> = async (fastify, optio
   fastify.post('/agent', { bodyLimit: 64 * 1024 }, async (request, reply) => {
     const parsed = agentRequestSchema.safeParse(request.body);
     if (!parsed.success) return reply.code(400).send({ error: 'Invalid request to the demo agent', fields: fieldErrors(parsed.error) });
+    const startedAt = new Date();
     const turn = turns.next(parsed.data.conversationId);
-    const { answer, delayMs, httpStatus } = replyTo({ ...parsed.data, turn });
+    const { scenario, answer, delayMs, httpStatus } = replyTo({ ...parsed.data, turn });
     await sleep(Math.min(delayMs, maxDelayMs));
+    if (tracing) {
+      // The trace's ids replace the random ones: the widget joins the answer to the spans through them.
+      const ids = tracing.record({ scenario, message: parsed.data.message, turn, conversationId: parsed.data.conversationId, answer }, startedAt);
+      answer.traceId = ids.traceId;
+      answer.spanId = ids.spanId;
+    }
     if (httpStatus === 500) return reply.code(500).send({ error: 'The demo agent failed on purpose (you asked for "agent error")' });
     return reply.send(answer);
   });

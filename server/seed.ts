@@ -1,16 +1,23 @@
-/** First-run setup: the demo site and the first admin account (with a generated password, shown once). */
+/**
+ * First-run setup: the demo site and the first admin account (with a generated password, shown once), and
+ * the demo site's secret ingest key, which only the demo keeps (see `ensureDemoIngestKey`).
+ */
 import { eq } from 'drizzle-orm';
 import type { Db } from './db/client';
 import { settings, sites } from './db/schema';
-import { generatePassword } from './domain/secrets';
+import { generatePassword, newIngestKey, sha256 } from './domain/secrets';
 import { allowOrigins, createSite } from './domain/sites';
 import { addStaffToSites, createStaff, staffCount } from './domain/staff';
 
 const DEMO_SITE_SETTING = 'demo_site_id';
+/** Prefix of the setting holding a demo site's secret ingest key; the site id follows, so a new demo site gets a new key. */
+export const DEMO_INGEST_KEY_SETTING = 'demo_ingest_key:';
 const FIRST_ADMIN_EMAIL = 'admin@backstop.local';
 
 export interface SeedResult {
   demoPublicKey: string;
+  /** The demo site's secret ingest key, for the demo agent's trace exporter. */
+  demoIngestKey: string;
   /** Present only when this run created the first admin. */
   admin?: { email: string; password: string };
 }
@@ -20,6 +27,7 @@ export async function seedFirstRun(db: Db, origins: string[]): Promise<SeedResul
   const [setting] = await db.select().from(settings).where(eq(settings.key, DEMO_SITE_SETTING));
   let demoPublicKey: string;
   let demoSiteId: string;
+  let createdIngestKey: string | undefined;
   const existing = setting ? (await db.select().from(sites).where(eq(sites.id, setting.value)))[0] : undefined;
   if (existing) {
     await allowOrigins(db, existing.id, origins);
@@ -33,18 +41,41 @@ export async function seedFirstRun(db: Db, origins: string[]): Promise<SeedResul
       .onConflictDoUpdate({ target: settings.key, set: { value: created.siteId } });
     demoPublicKey = created.publicKey;
     demoSiteId = created.siteId;
+    createdIngestKey = created.ingestKey;
   }
-  if ((await staffCount(db)) > 0) return { demoPublicKey };
+  const demoIngestKey = await ensureDemoIngestKey(db, demoSiteId, createdIngestKey);
+  if ((await staffCount(db)) > 0) return { demoPublicKey, demoIngestKey };
   const password = generatePassword();
   let admin: Awaited<ReturnType<typeof createStaff>>;
   try {
     admin = await createStaff(db, { email: FIRST_ADMIN_EMAIL, role: 'admin', password });
   } catch (err) {
     // Another instance starting at the same moment created the first admin: that one prints the password.
-    if ((await staffCount(db)) > 0) return { demoPublicKey };
+    if ((await staffCount(db)) > 0) return { demoPublicKey, demoIngestKey };
     throw err;
   }
   // The first admin works the demo site's Inbox out of the box.
   await addStaffToSites(db, admin.id, [demoSiteId]);
-  return { demoPublicKey, admin: { email: FIRST_ADMIN_EMAIL, password } };
+  return { demoPublicKey, demoIngestKey, admin: { email: FIRST_ADMIN_EMAIL, password } };
+}
+
+/**
+ * The demo site's secret ingest key, which the demo agent needs to send its traces. Ingest keys are shown
+ * once and stored only as hashes; the demo site alone keeps its key in `settings`, in plain text, because
+ * its own agent runs in this process. The first start that finds none (a new install, or a data directory
+ * from before the demo sent traces) stores `known` (the key of a site just created) or a new key, and sets
+ * the site's hash to match, in one transaction: instances starting at once all end up with the stored key.
+ */
+export async function ensureDemoIngestKey(db: Db, siteId: string, known?: string): Promise<string> {
+  const settingKey = `${DEMO_INGEST_KEY_SETTING}${siteId}`;
+  return db.transaction(async (tx) => {
+    const candidate = known ?? newIngestKey();
+    const inserted = await tx.insert(settings).values({ key: settingKey, value: candidate }).onConflictDoNothing().returning({ value: settings.value });
+    if (inserted.length > 0) {
+      if (!known) await tx.update(sites).set({ ingestKeyHash: sha256(candidate) }).where(eq(sites.id, siteId));
+      return candidate;
+    }
+    const [row] = await tx.select({ value: settings.value }).from(settings).where(eq(settings.key, settingKey));
+    return row!.value;
+  });
 }

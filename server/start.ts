@@ -25,7 +25,19 @@ export async function startServer(env: Env) {
     ...(rateLimit ? { rateLimit } : {}),
     // The demo product is mounted by the composition root only; server code never imports demo/ otherwise.
     secureCookies: url.startsWith('https:'),
-    plugins: [{ plugin: demoPlugin, prefix: '/demo', options: { siteKey: seed.demoPublicKey, widgetSrc: '/widget.js', pagesDir: demoPagesDir } }],
+    // Its mock agent sends traces to this server as a customer's agent would: stock OTLP exporter, the site's ingest key.
+    plugins: [
+      {
+        plugin: demoPlugin,
+        prefix: '/demo',
+        options: {
+          siteKey: seed.demoPublicKey,
+          widgetSrc: '/widget.js',
+          pagesDir: demoPagesDir,
+          tracing: { url: ownTracesUrl(env), ingestKey: seed.demoIngestKey },
+        },
+      },
+    ],
   });
 
   const open = await database.db.select({ name: sites.name, key: sites.publicKey }).from(sites).where(sql`${sites.allowedOrigins} = '[]'::jsonb`);
@@ -69,6 +81,12 @@ export async function startServer(env: Env) {
   if (seed.admin) lines.push('', `First run: admin account created (the password is shown only this once):`, `  email:    ${seed.admin.email}`, `  password: ${seed.admin.password}`);
   process.stdout.write(lines.join('\n') + '\n\n');
   return { app, database };
+}
+
+/** `/v1/traces` of this very server, by the loopback address of the interface it listens on. */
+export function ownTracesUrl(env: Pick<Env, 'HOST' | 'PORT'>): string {
+  const host = env.HOST === '0.0.0.0' || env.HOST === '::' ? '127.0.0.1' : env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST;
+  return `http://${host}:${env.PORT}/v1/traces`;
 }
 
 /** Why the server cannot listen, naming the variable to change: PORT when the port is taken or privileged, HOST otherwise. */
