@@ -61,6 +61,9 @@ export const DEMO_AGENT_NAME = 'acme-support';
 export const REFUND_TOOL = 'refund.create';
 export const REFUND_TIMEOUT_MS = 450;
 const AGENT_FAILURE = { type: 'demo_failure', message: 'The demo agent failed on purpose' };
+/** What the instruction-drift answer retrieved: so much text that the system prompt is under 2% of the context. */
+const HANDBOOK_SECTIONS = 14;
+const HANDBOOK_TOKENS = 98_000;
 /** Longest user input copied into a span event. */
 const MAX_INPUT_IN_TRACE = 1000;
 
@@ -177,13 +180,15 @@ function steps(input: TraceInput): PlannedSpan[] {
       return [call];
     }
     case 'ignored_instruction': {
-      const call = chat(20, 1_150, { input: contextTokens(turn, 600), output: out, turns: turn });
+      // The whole billing handbook went into the context: the system prompt and the user's constraint drown in it.
+      const handbook = retrieval(15, 120, message, HANDBOOK_SECTIONS);
+      const call = chat(150, 1_020, { input: contextTokens(turn, HANDBOOK_TOKENS), output: out, turns: turn });
       call.events.push({
         name: 'backstop.instruction.check',
-        offsetMs: 1_150,
+        offsetMs: 1_020,
         attributes: { 'backstop.instruction': instructionIn(message), 'backstop.instruction.followed': false, 'backstop.answer.words': words(answer.text) },
       });
-      return [call];
+      return [handbook, call];
     }
     case 'injection': {
       const guard = span('guardrail prompt_injection', 10, 45, { 'backstop.guardrail.name': 'prompt_injection', 'backstop.guardrail.verdict': 'blocked' });

@@ -4,7 +4,8 @@
  *   set (so tests can count stored rows while it runs), on PGlite in a temporary folder otherwise;
  * - an extra site whose allowlist is the host origin; one for the flood test (rate limits count per site,
  *   so flooding it leaves the rest of the suite alone); one with no staff, where nobody is ever online;
- * - staff accounts of the extra site (three agents and a reviewer) for the console and handoff tests;
+ * - staff accounts of the extra site (three agents and a reviewer) for the console and handoff tests, and on
+ *   PostgreSQL a reviewer of the demo site for the failure-loop test;
  * - the host web server on two more origins (one allowed, one not).
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
@@ -16,7 +17,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { API_PORT, API_URL, HOST_PORT, HOST_URL, REFUSED_PORT, STACK_ENV, type StackInfo } from './support/env';
+import { API_PORT, API_URL, HOST_PORT, HOST_URL, REFUSED_PORT, STACK_ENV, type StackInfo, type StaffAccount } from './support/env';
 import { startHostServer } from './support/host-server';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -65,20 +66,40 @@ const STAFF = [
   { key: 'maya', role: 'agent', name: 'Maya' },
 ] as const;
 
+async function createStaffAccount(env: NodeJS.ProcessEnv, siteId: string, s: { key: string; role: string; name: string }): Promise<StaffAccount> {
+  const email = `${s.key}-${randomBytes(3).toString('hex')}@e2e.example`;
+  const password = randomBytes(12).toString('base64url');
+  await new Promise<void>((resolve, reject) => {
+    const child = execFile(process.execPath, [CLI, 'staff', 'create', '--email', email, '--role', s.role, '--site', siteId, '--name', s.name], { cwd: ROOT, env }, (err, _stdout, stderr) =>
+      err ? reject(new Error(`staff create failed: ${stderr || err.message}`)) : resolve(),
+    );
+    child.stdin!.end(`${password}\n`);
+  });
+  return { email, password, displayName: s.name };
+}
+
 async function createStaffAccounts(env: NodeJS.ProcessEnv, siteId: string): Promise<StackInfo['staff']> {
   const out = {} as StackInfo['staff'];
-  for (const s of STAFF) {
-    const email = `${s.key}-${randomBytes(3).toString('hex')}@e2e.example`;
-    const password = randomBytes(12).toString('base64url');
-    await new Promise<void>((resolve, reject) => {
-      const child = execFile(process.execPath, [CLI, 'staff', 'create', '--email', email, '--role', s.role, '--site', siteId, '--name', s.name], { cwd: ROOT, env }, (err, _stdout, stderr) =>
-        err ? reject(new Error(`staff create failed: ${stderr || err.message}`)) : resolve(),
-      );
-      child.stdin!.end(`${password}\n`);
-    });
-    out[s.key] = { email, password, displayName: s.name };
-  }
+  for (const s of STAFF) out[s.key] = await createStaffAccount(env, siteId, s);
   return out;
+}
+
+/**
+ * A reviewer of the demo site (seeded by the server's first start), for the failure-loop test, whose traces
+ * come from the demo agent. PostgreSQL only: on PGlite the CLI cannot open the database while the server runs.
+ */
+async function createDemoReviewer(env: NodeJS.ProcessEnv, databaseUrl: string, schema: string): Promise<StaffAccount> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  let demoSiteId: string | undefined;
+  try {
+    const { rows } = await client.query<{ value: string }>(`select value from "${schema}".settings where key = 'demo_site_id'`);
+    demoSiteId = rows[0]?.value;
+  } finally {
+    await client.end();
+  }
+  if (!demoSiteId) throw new Error('The server started without seeding the demo site');
+  return createStaffAccount(env, demoSiteId, { key: 'demo-reviewer', role: 'reviewer', name: 'Demo reviewer' });
 }
 
 function stop(child: ChildProcess): Promise<void> {
@@ -154,6 +175,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     floodSite ??= await createSite(env, 'E2E flood');
     quietSite ??= await createSite(env, 'E2E quiet');
     staff ??= await createStaffAccounts(env, site.siteId);
+    const demoReviewer = databaseUrl && schema ? await createDemoReviewer(env, databaseUrl, schema) : undefined;
 
     const values = { API: API_URL, SITE_KEY: site.publicKey, FLOOD_SITE_KEY: floodSite.publicKey, QUIET_SITE_KEY: quietSite.publicKey };
     hosts.push(await startHostServer(HOST_PORT, values));
@@ -167,6 +189,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       quietSiteKey: quietSite.publicKey,
       staff,
       agent: { email: staff.maya.email, password: staff.maya.password },
+      ...(demoReviewer ? { demoReviewer } : {}),
       ...(schema ? { schema } : {}),
     };
     process.env[STACK_ENV] = JSON.stringify(info);

@@ -36,6 +36,8 @@ export interface StackInfo {
   staff: Record<'agent' | 'colleague' | 'reviewer' | 'maya', StaffAccount>;
   /** An agent of the e2e site (display name "Maya"). */
   agent: { email: string; password: string };
+  /** A reviewer of the demo site (the failure-loop test reviews the demo agent's answers); PostgreSQL runs only. */
+  demoReviewer?: StaffAccount;
   /** PostgreSQL schema of this run; absent when the server runs on PGlite. */
   schema?: string;
 }
