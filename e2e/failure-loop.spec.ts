@@ -4,6 +4,7 @@
  * Review under Tool failure, sees the failing span highlighted in the trace, relabels it; the eval export
  * carries the relabel.
  */
+import { readFile } from 'node:fs/promises';
 import { expect, test, type Page } from '@playwright/test';
 import pg from 'pg';
 import type { EvalCase } from '../shared/review';
@@ -81,39 +82,56 @@ test('a tool failure in the demo, rated Not helpful, is found in Review with its
   const stored = (await caseOf(traceId))!;
   expect(stored.rationale).toContain('refund.create');
 
-  // The reviewer's side, in a browser of their own.
+  // The reviewer's side, in a browser of their own: Review, Cases, filtered to tool failures.
   const staff = await browser.newPage();
   await signIn(staff, demoReviewer);
-  await staff.getByRole('link', { name: 'Review' }).click();
-  await staff.getByRole('link', { name: 'Cases' }).click();
+  await staff.getByRole('link', { name: /^Review\b/ }).first().click();
+  await staff.getByRole('link', { name: 'Cases', exact: true }).click();
   await staff.getByLabel('Failure mode').selectOption('tool_failure');
   const row = staff.getByRole('row').filter({ hasText: tag });
   await expect(row).toContainText('Tool failure');
   await row.getByRole('link').first().click();
 
-  // The case: transcript beside the trace, the last failed attempt highlighted as the evidence.
+  // The case: transcript beside the trace, the last failed attempt of the tool highlighted as the evidence.
+  await expect(staff.getByRole('heading', { name: 'Case: Tool failure' })).toBeVisible();
   await expect(staff.getByText(`Can you refund my last invoice? ${tag}`)).toBeVisible();
-  await expect(staff.getByText(stored.rationale!)).toBeVisible();
-  const evidence = staff.locator(`[data-span-id="${stored.evidenceSpanId}"]`);
-  await expect(evidence).toHaveAttribute('aria-current', 'true');
-  await expect(evidence).toContainText('refund.create');
-  await expect(evidence).toContainText('timeout');
+  await expect(staff.getByText(stored.rationale!).first()).toBeVisible();
+  expect(stored.evidenceSpanId).toBe(failing[1]!.spanId);
+  const rows = staff.getByRole('list', { name: 'Spans' }).getByRole('listitem');
+  await expect(rows).toHaveCount(5);
+  const evidence = staff.locator(`#span-${stored.evidenceSpanId}`);
+  await expect(evidence).toHaveClass(/\bevidence\b/);
+  await expect(evidence).toHaveClass(/\berror\b/);
+  await expect(evidence).toContainText('execute_tool refund.create');
+  await expect(evidence).toContainText('evidence');
+  await expect(evidence).toContainText('error.type timeout');
+  await expect(evidence).toContainText('attempt 2');
+  await expect(evidence).toBeInViewport();
+  // Only the evidence is marked, though both attempts failed.
+  await expect(staff.locator('.wf-row.evidence')).toHaveCount(1);
+  await expect(staff.locator('.wf-row.error')).toHaveCount(2);
 
-  // Relabel: the reviewer reads it as the agent ignoring the user, and says why.
+  // Relabel: the reviewer reads it as the agent ignoring what was asked, and says why.
   const note = `Relabelled in ${tag}`;
   await staff.getByLabel('Failure mode').selectOption('instruction_drift');
-  await staff.getByLabel('Note').fill(note);
+  await staff.getByLabel('Note (optional)').fill(note);
   await staff.getByRole('button', { name: 'Save label' }).click();
-  await expect(staff.getByText('Instruction drift').first()).toBeVisible();
-  await expect.poll(async () => (await db().query(`select human_mode from cases where id = $1`, [stored.id])).rows[0]?.human_mode).toBe('instruction_drift');
+  await expect(staff.getByText(note)).toBeVisible();
+  await expect(staff.getByRole('heading', { name: 'Case: Instruction drift' })).toBeVisible();
+  await expect
+    .poll(async () => (await db().query(`select human_mode, auto_mode from cases where id = $1`, [stored.id])).rows[0])
+    .toEqual({ human_mode: 'instruction_drift', auto_mode: 'tool_failure' });
 
-  // The eval export, downloaded from the case list, carries the human label beside the automatic one.
-  await staff.goBack();
+  // The list now counts the case under the reviewer's mode; the eval export of that list carries the human
+  // label beside the automatic one.
+  await staff.getByRole('link', { name: '← Cases' }).click();
+  await staff.getByLabel('Failure mode').selectOption('instruction_drift');
+  await expect(staff.getByRole('row').filter({ hasText: tag })).toContainText('Instruction drift');
+  await expect(staff.getByRole('row').filter({ hasText: tag })).toContainText('reviewer');
   const download = staff.waitForEvent('download');
-  await staff.getByRole('button', { name: /Export/ }).click();
+  await staff.getByRole('link', { name: 'Export JSONL' }).click();
   const file = await (await download).path();
-  const { readFile } = await import('node:fs/promises');
-  const lines = (await readFile(file!, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as EvalCase);
+  const lines = (await readFile(file, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as EvalCase);
   const exported = lines.find((l) => l.caseId === stored.id);
   expect(exported).toMatchObject({
     input: `Can you refund my last invoice? ${tag}`,
@@ -123,5 +141,6 @@ test('a tool failure in the demo, rated Not helpful, is found in Review with its
     reasons: ['action_failed'],
     trace: { traceId, tools: [expect.objectContaining({ name: 'refund.create', status: 'error', error: 'timeout', attempts: 2 })] },
   });
+  expect(lines.every((l) => (l.humanLabel ?? l.autoMode) === 'instruction_drift')).toBe(true);
   await staff.close();
 });

@@ -85,3 +85,15 @@ describe(`demo agent traces through /v1/traces (${testDbKind})`, () => {
     expect(guard.events[0]?.attributes['backstop.user.input']).toBe(message);
   });
 });
+
+describe('ownTracesUrl', () => {
+  it.each([
+    ['localhost', 'http://localhost:4000/v1/traces'],
+    ['0.0.0.0', 'http://127.0.0.1:4000/v1/traces'],
+    ['::', 'http://127.0.0.1:4000/v1/traces'],
+    ['::1', 'http://[::1]:4000/v1/traces'],
+    ['10.0.0.5', 'http://10.0.0.5:4000/v1/traces'],
+  ])('should reach a server listening on %s at %s', (host, url) => {
+    expect(ownTracesUrl({ HOST: host, PORT: 4000 })).toBe(url);
+  });
+});
