@@ -1,12 +1,12 @@
 /** `POST /v1/traces` answers as the OTLP/HTTP specification says, for bodies built by hand. */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { and, eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../app';
 import type { Database } from '../db/client';
-import { spans, traces } from '../db/schema';
+import { cases, spans, traces } from '../db/schema';
 import { createSite, type CreatedSite } from '../domain/sites';
 import { openTestDatabase, testDbKind } from '../test/test-db';
 import { otlpTypes } from './proto';
@@ -297,5 +297,25 @@ describe(`POST /v1/traces under load and outage (${testDbKind})`, () => {
     } finally {
       await outage.close().catch(() => {});
     }
+  });
+});
+
+describe(`storing spans alongside review cases (${testDbKind})`, () => {
+  it('should requeue a classified negative case on the trace and give it the trace model and release', async () => {
+    const traceId = hex(16);
+    const [row] = await database.db
+      .insert(cases)
+      .values({ siteId: site.siteId, source: 'feedback', sourceId: randomUUID(), conversationId: randomUUID(), traceId, occurredAt: new Date(), rating: -1, negative: true, classifiedAt: new Date(), autoMode: 'unknown' })
+      .returning({ id: cases.id });
+    await postJson([{ traceId, attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'm-9', 'backstop.release': 'r-9' } }]);
+    const [updated] = await database.db.select().from(cases).where(eq(cases.id, row!.id));
+    expect(updated).toMatchObject({ classifiedAt: null, model: 'm-9', release: 'r-9' });
+  });
+
+  it('should summarise every span when exports of one trace arrive at the same time', async () => {
+    const traceId = hex(16);
+    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 ? postProto : postJson)([{ traceId, startMs: i }, { traceId, startMs: i }])));
+    expect(results.map((r) => r.statusCode)).toEqual([200, 200, 200, 200, 200, 200]);
+    expect((await storedTrace(traceId))!.summary.spanCount).toBe(12);
   });
 });
