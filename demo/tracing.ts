@@ -75,16 +75,24 @@ export function createDemoTracing(options: DemoTracingOptions): DemoTracing {
   });
   const tracer = provider.getTracer('backstop-demo-agent', DEMO_RELEASE);
   let stopped: Promise<void> | null = null;
+  // A second forceFlush returns at once while the first one's export is still in flight: `flush` waits for those too.
+  const inFlight = new Set<Promise<void>>();
 
   return {
     record(input, startedAt) {
       const root = emit(tracer, planTrace(input), startedAt.getTime());
       const { traceId, spanId } = root.spanContext();
       // Not awaited: the answer must not wait for the export; errors are the exporter's to report (and retry).
-      if (!stopped) void provider.forceFlush().catch(() => {});
+      if (!stopped) {
+        const sending = provider.forceFlush().catch(() => {});
+        inFlight.add(sending);
+        void sending.finally(() => inFlight.delete(sending));
+      }
       return { traceId, spanId };
     },
-    flush: () => provider.forceFlush(),
+    flush: async () => {
+      await Promise.all([...inFlight, provider.forceFlush()]);
+    },
     shutdown: () => (stopped ??= provider.shutdown()),
   };
 }
