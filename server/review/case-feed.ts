@@ -4,49 +4,64 @@
  *
  * Feedback: `feedback.seq` values are taken when a row is inserted but become visible when its transaction
  * commits, so a row with a lower seq can appear after a higher one (the group-commit writer, several
- * instances). A plain "seq > cursor" would skip it. The cursor therefore lags: every pass inserts a case for
- * each feedback row above the cursor that has none (an anti-join on `cases.source_id`, which is unique, so a
- * repeat inserts nothing), and the cursor only moves past rows created more than `commitLagMs` ago. A row
- * still invisible then belongs to a transaction open for longer than that, which the signal writer's
- * millisecond transactions never are; the rows inside the lag window are simply looked at again next pass.
+ * instances), and a plain "seq > cursor" would skip it. Two cursors, kept in `settings`:
+ *   - `seen`: each pass makes the cases of the rows above it, oldest first, and moves it to the last one. This
+ *     is the fast path; it may step over a row whose transaction has not committed yet.
+ *   - `safe`: every row at or below it has its case. Each pass also notes (database time, `seen`). Once a note
+ *     is older than `commitLagMs`, every row up to its `seen` is visible: such a row's seq was taken before the
+ *     note, so its transaction began before it, and transactions that store feedback commit well within the
+ *     lag (the signal writer's take milliseconds). The rows between `safe` and that `seen` that still have no
+ *     case (the late ones) get theirs through an anti-join, and `safe` moves up.
+ * So each rating is inserted once and looked at once more, a late one gets its case at most about
+ * `commitLagMs` later, and `cases.source_id` being unique makes any repeat insert nothing.
  *
  * Escalations: driven by the event log, whose ids become visible in commit order, so a plain cursor on
  * `events.id` misses nothing.
  */
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
 
-export const FEEDBACK_CURSOR_KEY = 'review.projector.feedback_seq';
+export const FEEDBACK_STATE_KEY = 'review.projector.feedback';
 export const EVENT_CURSOR_KEY = 'review.projector.event_id';
+
+/** The feedback cursors and the notes of `seen` by database time (ms), oldest first. */
+export interface FeedbackCursors {
+  seen: number;
+  safe: number;
+  marks: [atMs: number, seen: number][];
+}
 
 const rowsOf = <T>(result: unknown): T[] => (result as { rows: T[] }).rows;
 
-export async function readCursor(tx: Db, key: string): Promise<number> {
+async function readSetting(tx: Db, key: string): Promise<string | null> {
   const [row] = rowsOf<{ value: string }>(await tx.execute(sql`select value from settings where key = ${key}`));
-  return row ? Number(row.value) : 0;
+  return row?.value ?? null;
 }
 
-async function writeCursor(tx: Db, key: string, value: number): Promise<void> {
-  await tx.execute(sql`insert into settings (key, value) values (${key}, ${String(value)}) on conflict (key) do update set value = excluded.value`);
+async function writeSetting(tx: Db, key: string, value: string): Promise<void> {
+  await tx.execute(sql`insert into settings (key, value) values (${key}, ${value}) on conflict (key) do update set value = excluded.value`);
+}
+
+export async function readFeedbackCursors(tx: Db): Promise<FeedbackCursors> {
+  const raw = await readSetting(tx, FEEDBACK_STATE_KEY);
+  return raw ? (JSON.parse(raw) as FeedbackCursors) : { seen: 0, safe: 0, marks: [] };
 }
 
 /**
- * Inserts the cases of up to `limit` feedback rows that have none, oldest first, and moves the cursor as far as
- * is safe. Returns how many cases were inserted and whether the batch was full (more may wait).
+ * Inserts the cases of the feedback rows picked by `where` (up to `limit`, oldest first) that have none.
  *
  * occurred_at is when the user rated, by the widget's clock (`sent_at`, the clock the answers' `sent_at` that
  * Review counts against also uses), but never later than the server received it, so a fast clock cannot put
  * a case in the future. Positive cases need no classification and are stored classified.
  */
-export async function projectFeedback(tx: Db, opts: { limit: number; commitLagMs: number }): Promise<{ inserted: number; full: boolean }> {
-  const cursor = await readCursor(tx, FEEDBACK_CURSOR_KEY);
-  const [result] = rowsOf<{ picked: number; last_seq: string | null; inserted: number }>(
+async function insertFeedbackCases(tx: Db, where: SQL, limit: number): Promise<{ picked: number; lastSeq: number | null; inserted: number }> {
+  const [r] = rowsOf<{ picked: number; last_seq: string | null; inserted: number }>(
     await tx.execute(sql`
       with picked as (
         select f.* from feedback f
-        where f.seq > ${cursor} and not exists (select 1 from cases c where c.source_id = f.id)
+        where ${where}
         order by f.seq
-        limit ${opts.limit}
+        limit ${limit}
       ), ins as (
         insert into cases (site_id, source, source_id, conversation_id, message_id, trace_id, occurred_at, rating, reasons, comment,
                            confidence, topic, release, model, escalated, negative, classified_at)
@@ -63,18 +78,38 @@ export async function projectFeedback(tx: Db, opts: { limit: number; commitLagMs
       )
       select (select count(*) from picked)::int as picked, (select max(seq) from picked)::text as last_seq, (select count(*) from ins)::int as inserted`),
   );
-  const full = result!.picked >= opts.limit;
-  // Every visible row up to `upto` now has its case; of those, the cursor passes the ones old enough that
-  // no row with a lower seq can still be uncommitted.
-  const upto = full ? Number(result!.last_seq) : null;
-  const [advance] = rowsOf<{ seq: string | null }>(
-    await tx.execute(sql`
-      select max(seq)::text as seq from feedback
-      where seq > ${cursor} ${upto === null ? sql`` : sql`and seq <= ${upto}`}
-        and created_at < now() - ${opts.commitLagMs} * interval '1 millisecond'`),
-  );
-  if (advance?.seq) await writeCursor(tx, FEEDBACK_CURSOR_KEY, Number(advance.seq));
-  return { inserted: result!.inserted, full };
+  return { picked: r!.picked, lastSeq: r!.last_seq === null ? null : Number(r!.last_seq), inserted: r!.inserted };
+}
+
+/**
+ * One batch of both paths (see the top of this file). Returns how many cases were inserted and whether a
+ * batch was full (more may wait).
+ */
+export async function projectFeedback(tx: Db, opts: { limit: number; commitLagMs: number }): Promise<{ inserted: number; full: boolean }> {
+  const state = await readFeedbackCursors(tx);
+  const [{ now_ms: nowMs }] = rowsOf<{ now_ms: number }>(await tx.execute(sql`select (extract(epoch from now()) * 1000)::float8 as now_ms`)) as [{ now_ms: number }];
+
+  const fresh = await insertFeedbackCases(tx, sql`f.seq > ${state.seen}`, opts.limit);
+  if (fresh.lastSeq !== null) state.seen = fresh.lastSeq;
+
+  // The newest note old enough that every row up to its `seen` is visible now.
+  const settled = state.marks.filter(([at]) => at <= nowMs - opts.commitLagMs).at(-1)?.[1] ?? null;
+  let late = { picked: 0, lastSeq: null as number | null, inserted: 0 };
+  if (settled !== null && settled > state.safe) {
+    late = await insertFeedbackCases(
+      tx,
+      sql`f.seq > ${state.safe} and f.seq <= ${settled} and not exists (select 1 from cases c where c.source_id = f.id)`,
+      opts.limit,
+    );
+    state.safe = late.picked >= opts.limit ? late.lastSeq! : settled;
+  }
+
+  if (state.marks.at(-1)?.[1] !== state.seen) state.marks.push([nowMs, state.seen]);
+  // Keep the newest settled note (the next pass may still need it) and everything newer.
+  const firstKept = Math.max(0, state.marks.findLastIndex(([at]) => at <= nowMs - opts.commitLagMs));
+  state.marks = state.marks.slice(firstKept);
+  await writeSetting(tx, FEEDBACK_STATE_KEY, JSON.stringify(state));
+  return { inserted: fresh.inserted + late.inserted, full: fresh.picked >= opts.limit || late.picked >= opts.limit };
 }
 
 export interface EventPass {
@@ -92,7 +127,7 @@ export interface EventPass {
  * say nothing about the answer), and the case goes back to the classification queue with its new evidence.
  */
 export async function projectEscalationEvents(tx: Db, opts: { limit: number }): Promise<EventPass> {
-  const cursor = await readCursor(tx, EVENT_CURSOR_KEY);
+  const cursor = Number((await readSetting(tx, EVENT_CURSOR_KEY)) ?? 0);
   // One statement, one snapshot: every id up to `top` is visible in it (ids become visible in order), so
   // when the page is not full the cursor may jump to `top` past the events of other types.
   const rows = rowsOf<{ top: string; id: string | null; type: string | null; escalation_id: string | null }>(
@@ -160,6 +195,6 @@ export async function projectEscalationEvents(tx: Db, opts: { limit: number }): 
     );
     resolved = updated.length;
   }
-  if (next > cursor) await writeCursor(tx, EVENT_CURSOR_KEY, next);
+  if (next > cursor) await writeSetting(tx, EVENT_CURSOR_KEY, String(next));
   return { escalationCases, resolved, full };
 }

@@ -6,6 +6,7 @@ import { openDatabase, type Database } from '../db/client';
 import { cases } from '../db/schema';
 import { casesOf, projectorSite } from '../test/projector-fixtures';
 import { freshPostgresOptions } from '../test/test-db';
+import { readFeedbackCursors } from './case-feed';
 import { startReviewProjector, type ProjectorRun } from './projector';
 
 // Two instances' projectors, each with its own pool, on one PostgreSQL schema; plus a raw connection that
@@ -89,26 +90,32 @@ describe('review projector on one PostgreSQL shared by instances', () => {
     return Number(rows[0]!.seq);
   }
 
-  it('should project a rating whose lower seq commits after a higher one', async () => {
+  it('should project a rating whose lower seq commits after a higher one, once the commit lag has passed', async () => {
     const slow = await site.exchange();
     const fast = await site.exchange();
-    const p = startReviewProjector(dbA.db, { intervalMs: 0 });
+    const p = startReviewProjector(dbA.db, { intervalMs: 0, commitLagMs: 500 });
     const slowSeq = await uncommittedRating(slow.answer.clientEventId, slow.conv.conversationId);
     await site.rate(fast.answer, -1);
     expect(await p.runOnce()).toMatchObject({ feedbackCases: 1 });
+    expect(await casesOf(dbA.db, fast.conv.conversationId)).toHaveLength(1);
     await raw.query('commit');
-    expect(slowSeq).toBeGreaterThan(0);
+    // The fast path has stepped over it; the late row waits for the lag, then is found.
+    expect(await p.runOnce()).toMatchObject({ feedbackCases: 0 });
+    await new Promise((r) => setTimeout(r, 600));
     expect(await p.runOnce()).toMatchObject({ feedbackCases: 1 });
     expect(await casesOf(dbA.db, slow.conv.conversationId)).toHaveLength(1);
+    const cursors = await dbA.db.transaction((tx) => readFeedbackCursors(tx as never));
+    expect(cursors.safe).toBeGreaterThanOrEqual(slowSeq);
     await p.close();
   });
 
-  it('should show why the cursor lags: without it, the late row is skipped', async () => {
+  it('should show why the lag is needed: a row still uncommitted when its note settles is skipped', async () => {
     const slow = await site.exchange();
     const fast = await site.exchange();
     const eager = startReviewProjector(dbA.db, { intervalMs: 0, commitLagMs: 0 });
     await uncommittedRating(slow.answer.clientEventId, slow.conv.conversationId);
     await site.rate(fast.answer, -1);
+    await eager.runOnce();
     await eager.runOnce();
     await raw.query('commit');
     expect(await eager.runOnce()).toMatchObject({ feedbackCases: 0 });
