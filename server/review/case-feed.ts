@@ -67,7 +67,9 @@ async function insertFeedbackCases(tx: Db, where: SQL, limit: number): Promise<{
                            confidence, topic, release, model, escalated, negative, classified_at)
         select p.site_id, 'feedback', p.id, p.conversation_id, p.message_id, p.trace_id, least(p.sent_at, p.created_at), p.rating,
                p.reasons, p.comment, p.confidence, coalesce(p.topic, t.topic), t.release, t.model,
-               exists (select 1 from escalations x where x.conversation_id = p.conversation_id and x.created_at >= m.created_at),
+               -- Escalation cases (indexed by conversation) rather than escalations (not): one made after this
+               -- case is applied by projectEscalationEvents instead.
+               exists (select 1 from cases e where e.conversation_id = p.conversation_id and e.source = 'escalation' and e.occurred_at >= m.created_at),
                p.rating = -1,
                case when p.rating = -1 then null else now() end
         from picked p
