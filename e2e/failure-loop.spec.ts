@@ -94,22 +94,22 @@ test('a tool failure in the demo, rated Not helpful, is found in Review with its
 
   // The case: transcript beside the trace, the last failed attempt of the tool highlighted as the evidence.
   await expect(staff.getByRole('heading', { name: 'Case: Tool failure' })).toBeVisible();
-  await expect(staff.getByText(`Can you refund my last invoice? ${tag}`)).toBeVisible();
+  await expect(staff.getByText(`Can you refund my last invoice? ${tag}`, { exact: true })).toBeVisible();
   await expect(staff.getByText(stored.rationale!).first()).toBeVisible();
   expect(stored.evidenceSpanId).toBe(failing[1]!.spanId);
-  const rows = staff.getByRole('list', { name: 'Spans' }).getByRole('listitem');
-  await expect(rows).toHaveCount(5);
+  // One row per span (a row's own event list holds list items too); both attempts failed, one is the evidence.
+  const spanRows = staff.getByRole('list', { name: 'Spans' }).locator(':scope > li');
+  await expect(spanRows).toHaveCount(5);
+  await expect(spanRows.filter({ hasText: 'error.type timeout' })).toHaveCount(2);
   const evidence = staff.locator(`#span-${stored.evidenceSpanId}`);
+  await expect(spanRows.filter({ hasText: 'evidence' })).toHaveCount(1);
   await expect(evidence).toHaveClass(/\bevidence\b/);
-  await expect(evidence).toHaveClass(/\berror\b/);
+  await expect(evidence).toHaveClass(/\bstatus-error\b/);
+  await expect(evidence.getByRole('group')).toHaveAttribute('open', '');
   await expect(evidence).toContainText('execute_tool refund.create');
-  await expect(evidence).toContainText('evidence');
-  await expect(evidence).toContainText('error.type timeout');
   await expect(evidence).toContainText('attempt 2');
+  await expect(evidence).toContainText('did not answer within');
   await expect(evidence).toBeInViewport();
-  // Only the evidence is marked, though both attempts failed.
-  await expect(staff.locator('.wf-row.evidence')).toHaveCount(1);
-  await expect(staff.locator('.wf-row.error')).toHaveCount(2);
 
   // Relabel: the reviewer reads it as the agent ignoring what was asked, and says why.
   const note = `Relabelled in ${tag}`;
