@@ -134,12 +134,17 @@ const RULES: Row[] = [
   {
     name: 'nothing applies: a clean trace and reason Other',
     evidence: evidence({ reasons: ['other'] }),
-    primary: { mode: 'unknown', rule: 'nothing_applies', rationale: 'the trace (4 spans) shows no failing tool, full context or missing sources and user reason: Other' },
+    primary: { mode: 'unknown', rule: 'nothing_applies', rationale: 'the trace (4 spans) shows no failure and user reason: Other' },
   },
   {
     name: 'nothing applies: an escalation judged wrong without evidence',
     evidence: evidence({ source: 'escalation', trace: null, escalation: { trigger: 'user', note: 'I need a refund', outcome: 'agent_was_wrong' } }),
-    primary: { mode: 'unknown', rule: 'nothing_applies', rationale: 'a person found the agent wrong and no trace' },
+    primary: { mode: 'unknown', rule: 'nothing_applies', rationale: 'a person found the agent wrong and no trace (escalation note: "I need a refund")' },
+  },
+  {
+    name: 'nothing applies: the user comment is quoted',
+    evidence: evidence({ trace: null, comment: 'The  price\nis wrong' }),
+    primary: { mode: 'unknown', rule: 'nothing_applies', rationale: 'no trace and no reason given (user comment: "The price is wrong")' },
   },
 ];
 

@@ -21,7 +21,7 @@
  * | 12 | low_confidence_no_sources    | hallucination     | stated confidence < 0.5 and no retrieval sources                    | 0.75       |
  * | 13 | reason_wrong_no_sources      | hallucination     | user reason "Wrong or made up" and no retrieval sources             | 0.65       |
  * | 14 | reason_wrong                 | hallucination     | user reason "Wrong or made up" although sources were retrieved      | 0.45       |
- * | 15 | nothing_applies              | unknown           | no rule above matched; the rationale says what was missing          | 0          |
+ * | 15 | nothing_applies              | unknown           | no rule above matched; the rationale says what was missing and quotes the user | 0 |
  *
  * Several modes may apply: all are kept, the primary first. The primary is the verdict with the highest
  * confidence, ties going to the earlier rule. So evidence seen in the input or the trace outranks a user's
@@ -183,16 +183,23 @@ function hallucination(e: CaseEvidence, has: (r: string) => boolean): CaseModeVe
   return verdict('hallucination', 'reason_wrong', 0.45, `user reason: ${label} (${found})`, spanId);
 }
 
-/** What was missing, for a case no rule explains. */
+const QUOTE_MAX = 80;
+const quote = (text: string) => {
+  const t = text.replace(/\s+/g, ' ').trim();
+  return `"${t.length > QUOTE_MAX ? `${t.slice(0, QUOTE_MAX - 1)}…` : t}"`;
+};
+
+/** What was missing, for a case no rule explains; the user's own words are quoted for the reviewer. */
 function unknownVerdict(e: CaseEvidence): CaseModeVerdict {
   const parts: string[] = [];
   if (e.escalation?.outcome === 'agent_was_wrong') parts.push('a person found the agent wrong');
   else if (e.escalation) parts.push(`escalated (trigger: ${e.escalation.trigger})`);
-  if (!e.trace) parts.push('no trace');
-  else parts.push(`the trace (${plural(e.trace.spanCount, 'span')}) shows no failing tool, full context or missing sources`);
+  parts.push(e.trace ? `the trace (${plural(e.trace.spanCount, 'span')}) shows no failure` : 'no trace');
   const given = e.reasons.filter((r) => r !== 'other');
   if (e.source === 'feedback') parts.push(given.length ? `user reason: ${given.map(reasonLabel).join(', ')}` : e.reasons.includes('other') ? 'user reason: Other' : 'no reason given');
-  const text = parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}` : parts[0]!;
+  let text = parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}` : parts[0]!;
+  const words = e.comment?.trim() ? `user comment: ${quote(e.comment)}` : e.escalation?.note?.trim() ? `escalation note: ${quote(e.escalation.note)}` : null;
+  if (words) text += ` (${words})`;
   return verdict('unknown', 'nothing_applies', 0, text);
 }
 
