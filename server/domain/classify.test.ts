@@ -127,6 +127,11 @@ const RULES: Row[] = [
     primary: { mode: 'hallucination', rule: 'reason_wrong', rationale: 'user reason: Wrong or made up (3 retrieval sources found)', confidence: 0.45 },
   },
   {
+    name: 'reason wrong after a retrieval step that did not report its sources',
+    evidence: evidence({ reasons: ['wrong'], answerSources: 0, trace: trace({ retrieval: { calls: 1, sources: null, spanId: 'ret2' } }) }),
+    primary: { mode: 'hallucination', rule: 'reason_wrong', rationale: 'user reason: Wrong or made up (after a retrieval step)', confidence: 0.45 },
+  },
+  {
     name: 'nothing applies: no trace, no reason',
     evidence: evidence({ trace: null }),
     primary: { mode: 'unknown', rule: 'nothing_applies', rationale: 'no trace and no reason given', confidence: 0 },

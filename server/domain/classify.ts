@@ -28,8 +28,9 @@
  * reason that points elsewhere (a clear trace finding scores 0.75–0.90, a reason alone 0.55–0.65), while a
  * weak trace hint (a retried tool that then worked, a small system prompt) does not outrank a reason. When a
  * user reason agrees with trace evidence of the same mode, that verdict gains 0.05 and its rationale cites both.
- * "No retrieval sources": the trace has no retrieval step or its steps found nothing, and the answer cited no
- * source; without a trace, only the answer's cited sources count.
+ * "No retrieval sources": the trace has no retrieval step or its steps reported finding none, and the answer
+ * cited no source; without a trace, only the answer's cited sources count. A retrieval step that does not
+ * report its source count (`backstop.retrieval.sources`) counts as having found some.
  */
 import type { CaseModeVerdict, FailureMode, TraceSummary } from '../../shared/traces';
 import { FEEDBACK_REASONS } from '../../shared/feedback';
@@ -165,9 +166,10 @@ function instructionDrift(e: CaseEvidence, has: (r: string) => boolean): CaseMod
 
 function hallucination(e: CaseEvidence, has: (r: string) => boolean): CaseModeVerdict | null {
   const retrieval = e.trace?.retrieval ?? null;
-  const retrieved = retrieval?.sources ?? 0;
+  // A retrieval step that did not report how many sources it found may well have found some.
+  const retrievedSome = retrieval !== null && (retrieval.sources === null || retrieval.sources > 0);
   const cited = e.answerSources ?? 0;
-  const noSources = retrieved === 0 && cited === 0;
+  const noSources = !retrievedSome && cited === 0;
   // Without a trace only the answer's own citations are known.
   const noSourcesText = e.trace ? 'no retrieval sources' : 'the answer cites no sources';
   const stated = e.statedConfidence ?? e.trace?.confidence ?? null;
@@ -179,7 +181,11 @@ function hallucination(e: CaseEvidence, has: (r: string) => boolean): CaseModeVe
   if (!has('wrong')) return null;
   const label = reasonLabel('wrong');
   if (noSources) return verdict('hallucination', 'reason_wrong_no_sources', 0.65, `user reason: ${label}, and ${noSourcesText}`, spanId);
-  const found = retrieved > 0 ? `${plural(retrieved, 'retrieval source')} found` : `${plural(cited, 'source')} cited`;
+  const found = !retrievedSome
+    ? `${plural(cited, 'source')} cited`
+    : retrieval!.sources === null
+      ? 'after a retrieval step'
+      : `${plural(retrieval!.sources, 'retrieval source')} found`;
   return verdict('hallucination', 'reason_wrong', 0.45, `user reason: ${label} (${found})`, spanId);
 }
 
