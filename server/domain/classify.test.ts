@@ -127,6 +127,11 @@ const RULES: Row[] = [
     primary: { mode: 'hallucination', rule: 'reason_wrong', rationale: 'user reason: Wrong or made up (3 retrieval sources found)', confidence: 0.45 },
   },
   {
+    name: 'reason wrong after a retrieval step that did not report its sources',
+    evidence: evidence({ reasons: ['wrong'], answerSources: 0, trace: trace({ retrieval: { calls: 1, sources: null, spanId: 'ret2' } }) }),
+    primary: { mode: 'hallucination', rule: 'reason_wrong', rationale: 'user reason: Wrong or made up (after a retrieval step)', confidence: 0.45 },
+  },
+  {
     name: 'nothing applies: no trace, no reason',
     evidence: evidence({ trace: null }),
     primary: { mode: 'unknown', rule: 'nothing_applies', rationale: 'no trace and no reason given', confidence: 0 },
@@ -134,12 +139,17 @@ const RULES: Row[] = [
   {
     name: 'nothing applies: a clean trace and reason Other',
     evidence: evidence({ reasons: ['other'] }),
-    primary: { mode: 'unknown', rule: 'nothing_applies', rationale: 'the trace (4 spans) shows no failing tool, full context or missing sources and user reason: Other' },
+    primary: { mode: 'unknown', rule: 'nothing_applies', rationale: 'the trace (4 spans) shows no failure and user reason: Other' },
   },
   {
     name: 'nothing applies: an escalation judged wrong without evidence',
     evidence: evidence({ source: 'escalation', trace: null, escalation: { trigger: 'user', note: 'I need a refund', outcome: 'agent_was_wrong' } }),
-    primary: { mode: 'unknown', rule: 'nothing_applies', rationale: 'a person found the agent wrong and no trace' },
+    primary: { mode: 'unknown', rule: 'nothing_applies', rationale: 'a person found the agent wrong and no trace (escalation note: "I need a refund")' },
+  },
+  {
+    name: 'nothing applies: the user comment is quoted',
+    evidence: evidence({ trace: null, comment: 'The  price\nis wrong' }),
+    primary: { mode: 'unknown', rule: 'nothing_applies', rationale: 'no trace and no reason given (user comment: "The price is wrong")' },
   },
 ];
 

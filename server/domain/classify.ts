@@ -21,15 +21,16 @@
  * | 12 | low_confidence_no_sources    | hallucination     | stated confidence < 0.5 and no retrieval sources                    | 0.75       |
  * | 13 | reason_wrong_no_sources      | hallucination     | user reason "Wrong or made up" and no retrieval sources             | 0.65       |
  * | 14 | reason_wrong                 | hallucination     | user reason "Wrong or made up" although sources were retrieved      | 0.45       |
- * | 15 | nothing_applies              | unknown           | no rule above matched; the rationale says what was missing          | 0          |
+ * | 15 | nothing_applies              | unknown           | no rule above matched; the rationale says what was missing and quotes the user | 0 |
  *
  * Several modes may apply: all are kept, the primary first. The primary is the verdict with the highest
  * confidence, ties going to the earlier rule. So evidence seen in the input or the trace outranks a user's
  * reason that points elsewhere (a clear trace finding scores 0.75–0.90, a reason alone 0.55–0.65), while a
  * weak trace hint (a retried tool that then worked, a small system prompt) does not outrank a reason. When a
  * user reason agrees with trace evidence of the same mode, that verdict gains 0.05 and its rationale cites both.
- * "No retrieval sources": the trace has no retrieval step or its steps found nothing, and the answer cited no
- * source; without a trace, only the answer's cited sources count.
+ * "No retrieval sources": the trace has no retrieval step or its steps reported finding none, and the answer
+ * cited no source; without a trace, only the answer's cited sources count. A retrieval step that does not
+ * report its source count (`backstop.retrieval.sources`) counts as having found some.
  */
 import type { CaseModeVerdict, FailureMode, TraceSummary } from '../../shared/traces';
 import { FEEDBACK_REASONS } from '../../shared/feedback';
@@ -165,9 +166,10 @@ function instructionDrift(e: CaseEvidence, has: (r: string) => boolean): CaseMod
 
 function hallucination(e: CaseEvidence, has: (r: string) => boolean): CaseModeVerdict | null {
   const retrieval = e.trace?.retrieval ?? null;
-  const retrieved = retrieval?.sources ?? 0;
+  // A retrieval step that did not report how many sources it found may well have found some.
+  const retrievedSome = retrieval !== null && (retrieval.sources === null || retrieval.sources > 0);
   const cited = e.answerSources ?? 0;
-  const noSources = retrieved === 0 && cited === 0;
+  const noSources = !retrievedSome && cited === 0;
   // Without a trace only the answer's own citations are known.
   const noSourcesText = e.trace ? 'no retrieval sources' : 'the answer cites no sources';
   const stated = e.statedConfidence ?? e.trace?.confidence ?? null;
@@ -179,20 +181,31 @@ function hallucination(e: CaseEvidence, has: (r: string) => boolean): CaseModeVe
   if (!has('wrong')) return null;
   const label = reasonLabel('wrong');
   if (noSources) return verdict('hallucination', 'reason_wrong_no_sources', 0.65, `user reason: ${label}, and ${noSourcesText}`, spanId);
-  const found = retrieved > 0 ? `${plural(retrieved, 'retrieval source')} found` : `${plural(cited, 'source')} cited`;
+  const found = !retrievedSome
+    ? `${plural(cited, 'source')} cited`
+    : retrieval!.sources === null
+      ? 'after a retrieval step'
+      : `${plural(retrieval!.sources, 'retrieval source')} found`;
   return verdict('hallucination', 'reason_wrong', 0.45, `user reason: ${label} (${found})`, spanId);
 }
 
-/** What was missing, for a case no rule explains. */
+const QUOTE_MAX = 80;
+const quote = (text: string) => {
+  const t = text.replace(/\s+/g, ' ').trim();
+  return `"${t.length > QUOTE_MAX ? `${t.slice(0, QUOTE_MAX - 1)}…` : t}"`;
+};
+
+/** What was missing, for a case no rule explains; the user's own words are quoted for the reviewer. */
 function unknownVerdict(e: CaseEvidence): CaseModeVerdict {
   const parts: string[] = [];
   if (e.escalation?.outcome === 'agent_was_wrong') parts.push('a person found the agent wrong');
   else if (e.escalation) parts.push(`escalated (trigger: ${e.escalation.trigger})`);
-  if (!e.trace) parts.push('no trace');
-  else parts.push(`the trace (${plural(e.trace.spanCount, 'span')}) shows no failing tool, full context or missing sources`);
+  parts.push(e.trace ? `the trace (${plural(e.trace.spanCount, 'span')}) shows no failure` : 'no trace');
   const given = e.reasons.filter((r) => r !== 'other');
   if (e.source === 'feedback') parts.push(given.length ? `user reason: ${given.map(reasonLabel).join(', ')}` : e.reasons.includes('other') ? 'user reason: Other' : 'no reason given');
-  const text = parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}` : parts[0]!;
+  let text = parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}` : parts[0]!;
+  const words = e.comment?.trim() ? `user comment: ${quote(e.comment)}` : e.escalation?.note?.trim() ? `escalation note: ${quote(e.escalation.note)}` : null;
+  if (words) text += ` (${words})`;
   return verdict('unknown', 'nothing_applies', 0, text);
 }
 

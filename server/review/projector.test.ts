@@ -157,7 +157,7 @@ describe(`review projector (${testDbKind})`, () => {
     expect(r).toMatchObject({ outcome: 'agent_was_right', negative: false, autoMode: null, rationale: null });
     expect(r!.classifiedAt).not.toBeNull();
     const [w] = await casesOf(database.db, wrong.conv.conversationId);
-    expect(w).toMatchObject({ outcome: 'agent_was_wrong', negative: true, autoMode: 'unknown', rationale: 'a person found the agent wrong and no trace' });
+    expect(w).toMatchObject({ outcome: 'agent_was_wrong', negative: true, autoMode: 'unknown', rationale: 'a person found the agent wrong and no trace (escalation note: "I need a refund")' });
     expect(w!.classifiedAt).not.toBeNull();
   });
 
