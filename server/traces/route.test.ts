@@ -10,6 +10,7 @@ import { cases, spans, traces } from '../db/schema';
 import { createSite, type CreatedSite } from '../domain/sites';
 import { openTestDatabase, testDbKind } from '../test/test-db';
 import { otlpTypes } from './proto';
+import { ingestSpans } from './store';
 
 let database: Database;
 let app: FastifyInstance;
@@ -317,5 +318,34 @@ describe(`storing spans alongside review cases (${testDbKind})`, () => {
     const results = await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 ? postProto : postJson)([{ traceId, startMs: i }, { traceId, startMs: i }])));
     expect(results.map((r) => r.statusCode)).toEqual([200, 200, 200, 200, 200, 200]);
     expect((await storedTrace(traceId))!.summary.spanCount).toBe(12);
+  });
+});
+
+describe(`storing a large export (${testDbKind})`, () => {
+  it('should store and summarise a trace whose spans span several INSERT statements, counting each span once', async () => {
+    const traceId = hex(16);
+    const incoming = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({
+        traceId,
+        spanId: hex(8),
+        parentSpanId: null,
+        name: `step ${i}`,
+        kind: 1,
+        startNs: NOW_NS + BigInt(i) * 1_000_000n,
+        endNs: NOW_NS + BigInt(i) * 1_000_000n + 500_000n,
+        attributes: [] as [string, unknown][],
+        events: [],
+        statusCode: i === 2100 ? 2 : 0,
+        statusMessage: null,
+        resource: null,
+      }));
+    const first = incoming(2500);
+    const result = await ingestSpans(database.db, site.siteId, { spans: first, rejected: 0, errors: [] });
+    expect(result).toMatchObject({ accepted: 2500, rejected: 0, traceIds: [traceId] });
+    expect((await storedTrace(traceId))!.summary).toMatchObject({ spanCount: 2500, errorCount: 1 });
+    // Half of them again with new ones: the new ones join the stored ones, the repeated ones count once.
+    await ingestSpans(database.db, site.siteId, { spans: [...first.slice(0, 1500), ...incoming(600)], rejected: 0, errors: [] });
+    expect((await storedTrace(traceId))!.summary.spanCount).toBe(3100);
+    expect(await storedSpans(traceId)).toHaveLength(3100);
   });
 });
