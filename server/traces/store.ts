@@ -3,11 +3,13 @@
  *
  * 1. take a transaction lock per touched trace, so two exports of one trace cannot both summarise
  *    without seeing each other's spans (the second waits for the first to commit);
- * 2. insert the spans, skipping those already stored (an exporter's retry stores nothing twice);
- * 3. for traces that got a new span, read all their spans, summarise them (domain/trace-summary.ts),
- *    upsert the `traces` rows, and mark the review cases on them for reclassification.
+ * 2. insert the spans, skipping those already stored (an exporter's retry stores nothing twice); the
+ *    same statement returns the spans stored earlier for each trace that got a new one;
+ * 3. summarise each such trace from all its spans (domain/trace-summary.ts), upsert the `traces` rows,
+ *    and mark the review cases on them for reclassification (domain/case-invalidation.ts).
  *
- * One statement per step, whatever the number of spans or traces, since ingestion is measured in spans/s.
+ * One statement per step, with one array parameter per column (chunked only past 2,000 spans), since
+ * ingestion is measured in spans/s.
  */
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
@@ -18,7 +20,7 @@ import { noteError, type DecodedRequest } from './incoming';
 import type { TraceRecordResult } from '../../shared/trace-record';
 import type { TraceSummary } from '../../shared/traces';
 
-/** Rows per INSERT: 18 parameters a row stays well under PostgreSQL's 65,535 parameters a statement. */
+/** Rows per statement: bounds the size of one statement's array parameters and of its answer. */
 const INSERT_CHUNK = 2000;
 
 /** Checks, bounds and stores decoded spans for a site; refused spans are counted with their reasons. */
