@@ -349,3 +349,19 @@ describe(`storing a large export (${testDbKind})`, () => {
     expect(await storedSpans(traceId)).toHaveLength(3100);
   });
 });
+
+describe(`POST /v1/traces body limit (${testDbKind})`, () => {
+  it('should take exports larger than the 256 KiB limit of the widget API by default', async () => {
+    const roomy = await buildApp({ database, webhooks: false });
+    try {
+      const traceId = hex(16);
+      const payload = JSON.stringify(jsonBody(Array.from({ length: 800 }, () => ({ traceId, attributes: { note: 'n'.repeat(400) } }))));
+      expect(payload.length).toBeGreaterThan(300 * 1024);
+      const res = await roomy.inject({ method: 'POST', url: '/v1/traces', headers: { 'content-type': 'application/json', authorization: `Bearer ${site.ingestKey}` }, payload });
+      expect(res.statusCode).toBe(200);
+      expect(await storedSpans(traceId)).toHaveLength(800);
+    } finally {
+      await roomy.close();
+    }
+  });
+});
