@@ -28,6 +28,8 @@ import { startAlertJob } from './review/alerts';
 import { startReviewProjector } from './review/projector';
 import { appRouter, type AppRouter } from './routers';
 import { signalPushRoute } from './signal-route';
+import { createIngestKeyCache } from './traces/ingest-keys';
+import { tracesRoute } from './traces/route';
 import { startWebhookWorker, type WebhookWorkerOptions } from './webhooks/worker';
 
 export interface AppOptions {
@@ -51,6 +53,8 @@ export interface AppOptions {
    * adapter like every other procedure (for comparison in tests and benchmarks).
    */
   signalRoute?: 'direct' | 'trpc';
+  /** Largest `POST /v1/traces` body in bytes, compressed or inflated (default 4 MiB). */
+  tracesBodyLimit?: number;
   /** The webhook delivery worker's settings; `false` runs no worker on this instance (default: one with defaults). */
   webhooks?: WebhookWorkerOptions | false;
   /**
@@ -138,7 +142,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // One group transaction at a time, on PostgreSQL too: with two in flight the groups were half as large
   // and single-signal requests cost about a fifth more CPU per event (bench/ingest.ts, phase single).
   const signalWriter = createSignalWriter(db, signalCache);
-  const createContext = contextFactory({ db, sites, signalCache, signalWriter, bus, presence, secureCookies: opts.secureCookies ?? false });
+  const ingestKeys = createIngestKeyCache(db);
+  const createContext = contextFactory({ db, sites, signalCache, signalWriter, bus, presence, ingestKeys, secureCookies: opts.secureCookies ?? false });
   const trpcOptions: FastifyTRPCPluginOptions<AppRouter>['trpcOptions'] = {
     router: appRouter,
     createContext,
@@ -152,6 +157,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   };
   await app.register(fastifyTRPCPlugin, { prefix: '/trpc', trpcOptions } satisfies FastifyTRPCPluginOptions<AppRouter>);
   if (opts.signalRoute !== 'trpc') await app.register(signalPushRoute, { prefix: '/trpc', trpcOptions, context: createContext });
+  // OTLP/HTTP trace ingestion, in its own scope: raw bodies and a larger body limit than the widget API's.
+  await app.register(tracesRoute, { db, ingestKeys, bodyLimit: opts.tracesBodyLimit });
 
   app.get('/healthz', async (_req, reply) => {
     try {

@@ -4,6 +4,7 @@ import { escalationRouter } from './escalation';
 import { signalRouter } from './signal';
 import { siteRouter } from './site';
 import { staffRouter } from './staff';
+import { traceRouter } from './trace';
 
 export const appRouter = router({
   site: siteRouter,
@@ -11,6 +12,7 @@ export const appRouter = router({
   staff: staffRouter,
   escalation: escalationRouter,
   conversation: conversationRouter,
+  trace: traceRouter,
 });
 
 export type AppRouter = typeof appRouter;
