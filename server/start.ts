@@ -23,6 +23,7 @@ export async function startServer(env: Env) {
     trustProxy: trustProxy(env),
     allowOpenSites: openSites,
     ...(rateLimit ? { rateLimit } : {}),
+    tracesBodyLimit: env.TRACES_BODY_LIMIT_KIB * 1024,
     // The demo product is mounted by the composition root only; server code never imports demo/ otherwise.
     secureCookies: url.startsWith('https:'),
     // Its mock agent sends traces to this server as a customer's agent would: stock OTLP exporter, the site's ingest key.

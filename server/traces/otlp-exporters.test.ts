@@ -23,7 +23,7 @@ let endpoint: string;
 
 beforeAll(async () => {
   database = await openTestDatabase();
-  app = await buildApp({ database, webhooks: false, logger: process.env.DEBUG_OTLP ? { level: 'warn' } : false });
+  app = await buildApp({ database, webhooks: false });
   site = await createSite(database.db, { name: 'Exporter test', origins: [] });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();

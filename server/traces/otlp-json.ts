@@ -9,7 +9,8 @@ import { noteError, UndecodableBody, type DecodedRequest, type IncomingEvent, ty
 import { boundedResource } from './normalise';
 
 const MAX_DEPTH = 8;
-const int64 = z.union([z.string().regex(/^-?\d+$/, 'must be an integer'), z.number().int()]);
+// Nanosecond times are beyond 2^53: as numbers they are whole but not "safe", which zod's int() refuses.
+const int64 = z.union([z.string().regex(/^-?\d+$/, 'must be an integer'), z.number().refine((n) => Number.isFinite(n) && Math.trunc(n) === n, 'must be an integer')]);
 const keyValue = z.object({ key: z.string(), value: z.unknown().optional() });
 const keyValues = z.array(keyValue).optional();
 const enumValue = (names: readonly string[]) =>

@@ -1,14 +1,14 @@
 /** `POST /v1/traces` answers as the OTLP/HTTP specification says, for bodies built by hand. */
-import { randomBytes, randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { and, eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../app';
 import type { Database } from '../db/client';
-import { cases, spans, traces } from '../db/schema';
+import { spans, traces } from '../db/schema';
 import { createSite, type CreatedSite } from '../domain/sites';
 import { openTestDatabase, testDbKind } from '../test/test-db';
+import { hex, jsonBody, NOW_NS, protobufBody, type SpanSpec } from '../test/otlp-fixtures';
 import { otlpTypes } from './proto';
 
 let database: Database;
@@ -25,63 +25,6 @@ afterAll(async () => {
   await app.close();
   await database.close();
 });
-
-const hex = (bytes: number) => randomBytes(bytes).toString('hex');
-const NOW_NS = BigInt(Date.now()) * 1_000_000n;
-
-interface SpanSpec {
-  traceId?: string;
-  spanId?: string;
-  name?: string;
-  startMs?: number;
-  durationMs?: number;
-  attributes?: Record<string, string | number | boolean>;
-  error?: string;
-}
-
-/** An OTLP/JSON AnyValue. */
-const anyValue = (v: string | number | boolean) =>
-  typeof v === 'string' ? { stringValue: v } : typeof v === 'boolean' ? { boolValue: v } : Number.isInteger(v) ? { intValue: String(v) } : { doubleValue: v };
-
-function jsonSpan(s: SpanSpec) {
-  const start = NOW_NS + BigInt((s.startMs ?? 0) * 1_000_000);
-  return {
-    traceId: s.traceId ?? hex(16),
-    spanId: s.spanId ?? hex(8),
-    name: s.name ?? 'chat',
-    kind: 1,
-    startTimeUnixNano: String(start),
-    endTimeUnixNano: String(start + BigInt((s.durationMs ?? 10) * 1_000_000)),
-    attributes: Object.entries(s.attributes ?? {}).map(([key, value]) => ({ key, value: anyValue(value) })),
-    status: s.error ? { code: 2, message: s.error } : {},
-  };
-}
-
-const jsonBody = (list: SpanSpec[]) => ({
-  resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'agent' } }] }, scopeSpans: [{ scope: { name: 't' }, spans: list.map(jsonSpan) }] }],
-});
-
-/** The same request as protobuf: ids as bytes, times as fixed64. */
-function protobufBody(list: SpanSpec[]): Buffer {
-  const { request } = otlpTypes();
-  const json = jsonBody(list);
-  const toBytes = (id: string) => Buffer.from(id, 'hex');
-  const message = request.fromObject({
-    resourceSpans: json.resourceSpans.map((rs) => ({
-      resource: rs.resource,
-      scopeSpans: rs.scopeSpans.map((ss) => ({
-        scope: ss.scope,
-        spans: ss.spans.map((s) => ({
-          ...s,
-          traceId: toBytes(s.traceId),
-          spanId: toBytes(s.spanId),
-          attributes: s.attributes.map((kv) => ({ key: kv.key, value: 'intValue' in kv.value ? { intValue: Number(kv.value.intValue) } : kv.value })),
-        })),
-      })),
-    })),
-  });
-  return Buffer.from(request.encode(message).finish());
-}
 
 function post(body: string | Buffer, headers: Record<string, string> = {}) {
   return app.inject({
@@ -300,22 +243,18 @@ describe(`POST /v1/traces under load and outage (${testDbKind})`, () => {
   });
 });
 
-describe(`storing spans alongside review cases (${testDbKind})`, () => {
-  it('should requeue a classified negative case on the trace and give it the trace model and release', async () => {
-    const traceId = hex(16);
-    const [row] = await database.db
-      .insert(cases)
-      .values({ siteId: site.siteId, source: 'feedback', sourceId: randomUUID(), conversationId: randomUUID(), traceId, occurredAt: new Date(), rating: -1, negative: true, classifiedAt: new Date(), autoMode: 'unknown' })
-      .returning({ id: cases.id });
-    await postJson([{ traceId, attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'm-9', 'backstop.release': 'r-9' } }]);
-    const [updated] = await database.db.select().from(cases).where(eq(cases.id, row!.id));
-    expect(updated).toMatchObject({ classifiedAt: null, model: 'm-9', release: 'r-9' });
-  });
-
-  it('should summarise every span when exports of one trace arrive at the same time', async () => {
-    const traceId = hex(16);
-    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 ? postProto : postJson)([{ traceId, startMs: i }, { traceId, startMs: i }])));
-    expect(results.map((r) => r.statusCode)).toEqual([200, 200, 200, 200, 200, 200]);
-    expect((await storedTrace(traceId))!.summary.spanCount).toBe(12);
+describe(`POST /v1/traces body limit (${testDbKind})`, () => {
+  it('should take exports larger than the 256 KiB limit of the widget API by default', async () => {
+    const roomy = await buildApp({ database, webhooks: false });
+    try {
+      const traceId = hex(16);
+      const payload = JSON.stringify(jsonBody(Array.from({ length: 800 }, () => ({ traceId, attributes: { note: 'n'.repeat(400) } }))));
+      expect(payload.length).toBeGreaterThan(300 * 1024);
+      const res = await roomy.inject({ method: 'POST', url: '/v1/traces', headers: { 'content-type': 'application/json', authorization: `Bearer ${site.ingestKey}` }, payload });
+      expect(res.statusCode).toBe(200);
+      expect(await storedSpans(traceId)).toHaveLength(800);
+    } finally {
+      await roomy.close();
+    }
   });
 });
