@@ -1,4 +1,4 @@
-import { SpanStatusCode } from '@opentelemetry/api';
+import { SpanStatusCode, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BACKSTOP_ATTRIBUTES as B } from '../shared/traces';
@@ -140,6 +140,13 @@ describe('demo agent traces', () => {
       expect(ms(s.startTime)).toBeGreaterThanOrEqual(ms(root.startTime));
       expect(ms(s.endTime)).toBeLessThanOrEqual(ms(root.endTime));
     }
+  });
+
+  it('should leave the global tracer provider alone, so the server hosting the demo is not traced', async () => {
+    await traceOf('Hi');
+    const span = trace.getTracer('server code').startSpan('a server request');
+    expect(span.isRecording()).toBe(false);
+    span.end();
   });
 
   it('should still give ids after shutdown, without exporting', async () => {
