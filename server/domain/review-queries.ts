@@ -71,8 +71,8 @@ export function bucketStarts(range: ResolvedRange, bucket: 'hour' | 'day'): stri
 
 /**
  * Totals, modes, series and agreement. Ratings are counted as given (a person who changes their mind
- * leaves two feedback items, both counted); `rated` counts distinct answers per bucket, summed (an answer
- * rated again in a later hour or day counts in both: rare, since people re-rate within seconds).
+ * leaves two feedback items, both counted); `rated` counts distinct answers per hour, summed (an answer
+ * rated again in a later hour counts in both: rare, since people re-rate within seconds).
  */
 export async function overview(db: Db, siteId: string, input: { from?: string; to?: string; bucket?: 'hour' | 'day' }): Promise<Overview> {
   const range = resolveRange(input);
@@ -82,10 +82,15 @@ export async function overview(db: Db, siteId: string, input: { from?: string; t
     throw new FieldError('BAD_REQUEST', `Hourly buckets are for ranges up to ${MAX_HOURLY_RANGE_DAYS} days; use bucket 'day'.`, { bucket: 'too fine for this range' });
   const { from, to } = range;
   const starts = bucketStarts(range, bucket);
-  const stepMs = bucket === 'hour' ? 3_600_000 : DAY_MS;
-  // One small range scan per bucket (answers, ratings and modes), each grouped by mode in memory: grouping
-  // a month of cases by time in one query sorted them all, which at a million cases cost seconds.
-  const buckets = sql`unnest(${sql.raw(`array[${starts.map((t) => `'${t}'`).join(',')}]`)}::timestamptz[]) as b(t)`;
+  // One small range scan per hour (answers, ratings and modes), each grouped by mode in memory, folded into
+  // days here: grouping a month of cases by time in one query sorted them all (seconds at a million cases),
+  // and counting distinct rated answers per day sorted each day's ratings (hours are 3x faster, bench/review.ts).
+  const scanStep: 'hour' | 'day' = spanDays <= MAX_HOURLY_RANGE_DAYS ? 'hour' : 'day';
+  const stepMs = scanStep === 'hour' ? 3_600_000 : DAY_MS;
+  const scanStarts = bucketStarts(range, scanStep);
+  const outputStep = bucket === 'hour' ? 3_600_000 : DAY_MS;
+  const bucketOf = (t: string) => new Date(Math.floor(Date.parse(t) / outputStep) * outputStep).toISOString();
+  const buckets = sql`unnest(${sql.raw(`array[${scanStarts.map((t) => `'${t}'`).join(',')}]`)}::timestamptz[]) as b(t)`;
   const lo = sql`greatest(b.t, ${from}::timestamptz)`;
   const hi = sql`least(b.t + ${stepMs} * interval '1 millisecond', ${to}::timestamptz)`;
   const [bucketRows, exampleRows] = await withoutJit(db, (tx) => Promise.all([
@@ -127,12 +132,12 @@ export async function overview(db: Db, siteId: string, input: { from?: string; t
   const counted = new Set<string>();
   type BucketRow = { t: string; answers: number; rated: number; mode: FailureMode | null; helpful: number | null; not_helpful: number | null; escalations: number | null; negatives: number | null; labelled: number | null; agreed: number | null };
   for (const r of rowsOf<BucketRow>(bucketRows)) {
-    const p = points.get(r.t)!;
-    // Answers and rated come once per bucket, repeated on each of its mode rows.
+    const p = points.get(bucketOf(r.t))!;
+    // Answers and rated come once per scanned range, repeated on each of its mode rows.
     if (!counted.has(r.t)) {
       counted.add(r.t);
-      p.answers = Number(r.answers);
-      answers += p.answers;
+      p.answers += Number(r.answers);
+      answers += Number(r.answers);
       rated += Number(r.rated);
     }
     if (r.helpful === null) continue; // a bucket without cases
