@@ -171,6 +171,22 @@ describe(`review.calibration (${testDbKind})`, () => {
     expect(c).toMatchObject({ highThreshold: 0.96, highAnswers: 0, falseConfidentRate: null, n: 1 });
   });
 
+  it('should count a stored confidence equal to the threshold as High, in calibration and in the case filter', async () => {
+    // 0.9 is stored as float4 0.89999998; 0.7 as 0.69999999 (bin [0.7, 0.8)).
+    const edge = await createSite(database.db, { name: 'Edge', origins: [], policy: { thresholds: { high: 0.9, low: 0.7 } } });
+    const boss = await signedInStaff(inst, 'admin', [edge.siteId]);
+    const high = await ratedAnswer(database.db, edge.siteId, { at: at(1), rating: -1, confidence: 0.9 });
+    const medium = await ratedAnswer(database.db, edge.siteId, { at: at(2), rating: 1, confidence: 0.7 });
+    const c = await boss.caller().review.calibration({ siteId: edge.siteId, ...range });
+    expect(c).toMatchObject({ highAnswers: 1, falseConfidentRate: 1 });
+    expect(c.bins[9]!.count).toBe(1);
+    expect(c.bins[7]!.count).toBe(1);
+    const highList = await boss.caller().review.cases({ siteId: edge.siteId, ...range, confidenceBand: 'high' });
+    expect(highList.items.map((i) => i.id)).toEqual([high.caseId]);
+    const mediumList = await boss.caller().review.cases({ siteId: edge.siteId, ...range, confidenceBand: 'medium' });
+    expect(mediumList.items.map((i) => i.id)).toEqual([medium.caseId]);
+  });
+
   it('should narrow to one topic', async () => {
     const c = await reviewer.caller().review.calibration({ siteId: site.siteId, ...range, topic: 'billing' });
     expect(c.n).toBe(2);
@@ -224,6 +240,8 @@ describe(`review.cases (${testDbKind})`, () => {
     [{ model: 'gpt-a' }, ['helpful2', 'helpful1']],
     [{ escalated: true }, ['escalation', 'failed']],
     [{ labelSource: 'none' as const }, ['helpful2', 'helpful1']],
+    [{ labelSource: 'auto' as const }, ['escalation', 'hallucination', 'failed']],
+    [{ rating: 'negative' as const, release: 'r2', confidenceBand: 'high' as const }, ['failed']],
   ])('should filter by %j', async (filter, expected) => {
     const list = await reviewer.caller().review.cases({ siteId: site.siteId, ...range, ...filter });
     expect(list.items.map((i) => i.id)).toEqual(expected.map((k) => ids[k]));
