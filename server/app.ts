@@ -24,9 +24,13 @@ declare module 'fastify' {
   }
 }
 import { createPresence } from './realtime/presence';
+import { startAlertJob } from './review/alerts';
+import { startReviewProjector } from './review/projector';
 import { appRouter, type AppRouter } from './routers';
 import { reviewExportRoute } from './review-export-route';
 import { signalPushRoute } from './signal-route';
+import { createIngestKeyCache } from './traces/ingest-keys';
+import { tracesRoute } from './traces/route';
 import { startWebhookWorker, type WebhookWorkerOptions } from './webhooks/worker';
 
 export interface AppOptions {
@@ -50,8 +54,15 @@ export interface AppOptions {
    * adapter like every other procedure (for comparison in tests and benchmarks).
    */
   signalRoute?: 'direct' | 'trpc';
+  /** Largest `POST /v1/traces` body in bytes, compressed or inflated (default 4 MiB). */
+  tracesBodyLimit?: number;
   /** The webhook delivery worker's settings; `false` runs no worker on this instance (default: one with defaults). */
   webhooks?: WebhookWorkerOptions | false;
+  /**
+   * The review projector (feedback and escalations into classified cases) and the hourly alert job; `false`
+   * runs neither on this instance. `intervalMs`: the projector's pause between passes (default 750).
+   */
+  review?: { intervalMs?: number; alertIntervalMs?: number } | false;
 }
 
 /** Room for tRPC's batch envelope around the largest signal batch. */
@@ -110,7 +121,17 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // Webhook deliveries: every instance may send; the queue table keeps them from sending one twice.
   const webhooks =
     opts.webhooks === false ? null : startWebhookWorker(db, bus, { onError: (err) => app.log.warn({ err }, 'webhook worker error'), ...opts.webhooks });
+  // Review read model and alerts: every instance may run them; locks keep them from doing any work twice.
+  const review =
+    opts.review === false
+      ? null
+      : {
+          projector: startReviewProjector(db, { intervalMs: opts.review?.intervalMs, onError: (err) => app.log.warn({ err }, 'review projector error; retrying') }),
+          alerts: startAlertJob(db, { intervalMs: opts.review?.alertIntervalMs, onError: (err) => app.log.warn({ err }, 'alert job error; retrying') }),
+        };
   app.addHook('onClose', async () => {
+    await review?.projector.close();
+    await review?.alerts.close();
     await webhooks?.close();
     await presence.close();
     await bus.close();
@@ -122,7 +143,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // One group transaction at a time, on PostgreSQL too: with two in flight the groups were half as large
   // and single-signal requests cost about a fifth more CPU per event (bench/ingest.ts, phase single).
   const signalWriter = createSignalWriter(db, signalCache);
-  const createContext = contextFactory({ db, sites, signalCache, signalWriter, bus, presence, secureCookies: opts.secureCookies ?? false });
+  const ingestKeys = createIngestKeyCache(db);
+  const createContext = contextFactory({ db, sites, signalCache, signalWriter, bus, presence, ingestKeys, secureCookies: opts.secureCookies ?? false });
   const trpcOptions: FastifyTRPCPluginOptions<AppRouter>['trpcOptions'] = {
     router: appRouter,
     createContext,
@@ -136,6 +158,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   };
   await app.register(fastifyTRPCPlugin, { prefix: '/trpc', trpcOptions } satisfies FastifyTRPCPluginOptions<AppRouter>);
   if (opts.signalRoute !== 'trpc') await app.register(signalPushRoute, { prefix: '/trpc', trpcOptions, context: createContext });
+  // OTLP/HTTP trace ingestion, in its own scope: raw bodies and a larger body limit than the widget API's.
+  await app.register(tracesRoute, { db, ingestKeys, bodyLimit: opts.tracesBodyLimit });
 
   // The console's eval-dataset download (session cookie, Review roles).
   await app.register(reviewExportRoute, { db });

@@ -6,6 +6,7 @@ import { createSignalCache, type SignalCache } from './domain/signal-cache';
 import { createSignalWriter, type SignalWriter } from './domain/signal-writer';
 import { createSiteCache, type SiteCache } from './domain/sites';
 import type { Bus } from './realtime/bus';
+import { bearerKey, createIngestKeyCache, type IngestKeyCache } from './traces/ingest-keys';
 import { createPresence, type Presence } from './realtime/presence';
 
 /** Name of the staff session cookie. */
@@ -25,6 +26,10 @@ export interface ContextInner {
   /** Public site key the widget sends in `x-backstop-key`. */
   siteKey: string | null;
   userAgent: string | null;
+  /** The site secret ingest key from `Authorization: Bearer sk_…` (agent backends reporting traces). */
+  ingestKey: string | null;
+  /** Resolves ingest keys to sites (cached briefly). */
+  ingestKeys: IngestKeyCache;
   /** HTTP method of the request (null outside HTTP, e.g. in tests and server-side calls). */
   method: string | null;
   /** Wakes live subscriptions; null where live updates are not running. */
@@ -53,6 +58,8 @@ export function createContextInner(opts: { db: Db } & Partial<Omit<ContextInner,
     origin: opts.origin ?? null,
     siteKey: opts.siteKey ?? null,
     userAgent: opts.userAgent ?? null,
+    ingestKey: opts.ingestKey ?? null,
+    ingestKeys: opts.ingestKeys ?? createIngestKeyCache(opts.db, { ttlMs: 0 }),
     method: opts.method ?? null,
     bus: opts.bus ?? null,
     presence: opts.presence ?? createPresence(opts.db),
@@ -76,8 +83,18 @@ function sessionCookieOptions(secure: boolean) {
 }
 
 /** Builds the context of one HTTP request. */
-export function contextFactory(base: { db: Db; sites: SiteCache; signalCache: SignalCache; signalWriter: SignalWriter; bus: Bus | null; presence: Presence; secureCookies: boolean }) {
-  const { secureCookies, ...shared } = base;
+export function contextFactory(base: {
+  db: Db;
+  sites: SiteCache;
+  signalCache: SignalCache;
+  signalWriter: SignalWriter;
+  bus: Bus | null;
+  presence: Presence;
+  secureCookies: boolean;
+  ingestKeys?: IngestKeyCache;
+}) {
+  const { secureCookies, ...rest } = base;
+  const shared = { ...rest, ingestKeys: rest.ingestKeys ?? createIngestKeyCache(rest.db) };
   return ({ req, res, info }: { req: FastifyRequest; res: FastifyReply; info?: { connectionParams: Record<string, string | undefined> | null } }): ContextInner =>
     createContextInner({
       ...shared,
@@ -85,6 +102,7 @@ export function contextFactory(base: { db: Db; sites: SiteCache; signalCache: Si
       origin: header(req, 'origin'),
       siteKey: header(req, 'x-backstop-key'),
       userAgent: header(req, 'user-agent'),
+      ingestKey: bearerKey(header(req, 'authorization')),
       method: req.method,
       sessionId: req.cookies?.[SESSION_COOKIE] || null,
       csrf: req.headers[CSRF_HEADER] === '1' && /^application\/json\b/i.test(String(req.headers['content-type'] ?? '')),

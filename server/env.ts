@@ -43,6 +43,8 @@ const envSchema = z.object({
   RATE_LIMIT_PER_CONVERSATION: perWindow(DEFAULT_RATE_LIMITS.perConversation),
   /** `on` to trust every proxy's X-Forwarded-For, or a comma-separated list of proxy addresses/CIDRs. */
   TRUST_PROXY: z.string().default('off'),
+  /** Largest `POST /v1/traces` body, compressed or inflated, in KiB. */
+  TRACES_BODY_LIMIT_KIB: z.coerce.number().int().min(64, 'must be at least 64').max(65536, 'must be at most 65536 (64 MiB)').default(4096),
   /** Serve sites with an empty origin allowlist even in production or on a public URL. */
   ALLOW_OPEN_SITES: onOff('off'),
 });

@@ -23,6 +23,7 @@ export async function startServer(env: Env) {
     trustProxy: trustProxy(env),
     allowOpenSites: openSites,
     ...(rateLimit ? { rateLimit } : {}),
+    tracesBodyLimit: env.TRACES_BODY_LIMIT_KIB * 1024,
     // The demo product is mounted by the composition root only; server code never imports demo/ otherwise.
     secureCookies: url.startsWith('https:'),
     plugins: [{ plugin: demoPlugin, prefix: '/demo', options: { siteKey: seed.demoPublicKey, widgetSrc: '/widget.js', pagesDir: demoPagesDir } }],

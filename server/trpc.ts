@@ -81,6 +81,17 @@ export async function admitWidget(ctx: Context): Promise<Site> {
 }
 
 /**
+ * Agent backends reporting traces (`trace.record`): the site's secret ingest key as
+ * `Authorization: Bearer sk_…`, the same key `POST /v1/traces` takes. `ctx.siteId` is the key's site.
+ */
+export const ingestProcedure = publicProcedure.use(async ({ ctx, next }) => {
+  if (!ctx.ingestKey) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Send the site secret ingest key as "Authorization: Bearer sk_…".' });
+  const siteId = await ctx.ingestKeys.siteFor(ctx.ingestKey);
+  if (!siteId) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'The ingest key is not valid for any site.' });
+  return next({ ctx: { ...ctx, siteId } });
+});
+
+/**
  * Refuses mutations without the CSRF header and a JSON body. Browsers let any site send simple
  * cross-site POSTs (forms) with cookies attached; they never let it set a custom header.
  */

@@ -5,6 +5,7 @@ import { reviewRouter } from './review';
 import { signalRouter } from './signal';
 import { siteRouter } from './site';
 import { staffRouter } from './staff';
+import { traceRouter } from './trace';
 
 export const appRouter = router({
   site: siteRouter,
@@ -12,6 +13,7 @@ export const appRouter = router({
   staff: staffRouter,
   escalation: escalationRouter,
   conversation: conversationRouter,
+  trace: traceRouter,
   review: reviewRouter,
 });
 

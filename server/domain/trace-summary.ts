@@ -1,0 +1,151 @@
+/**
+ * What a trace says, in the terms classification and Review use: a pure function of ALL the trace's
+ * stored spans, so it is simply recomputed whenever more spans arrive (in any order, over any number
+ * of exports). The rules:
+ *
+ * - Spans are taken in start order (ties, common at the millisecond precision stored, by
+ *   `backstop.retry.attempt`, then span id), so "first" and "last" do not depend on arrival.
+ * - An **LLM call** is a span whose `gen_ai.operation.name` is chat, text_completion or generate_content,
+ *   or, without an operation, one that names a model. `model` is the last call's model (request model,
+ *   else response model); tokens are summed over LLM calls.
+ * - **Context**: for each LLM call with input tokens, the window is its own `backstop.context.window_tokens`,
+ *   else the one found on any span of the trace; the call with the highest input/window ratio is the
+ *   fullest and is reported (with its `backstop.conversation.turns`, else the trace's). No window: null.
+ * - **System prompt tokens**: `backstop.prompt.system_tokens` of the last span that reports it.
+ * - **Tools**: spans with operation `execute_tool` or a `gen_ai.tool.name`, folded by tool name in start
+ *   order. Attempts are the number of spans of that tool, or the highest `backstop.retry.attempt`
+ *   (1 = first try) when that is more (a backend may report only its final attempt). The last attempt
+ *   decides status and span; the error is the last failed attempt's `error.type`, else its exception
+ *   event's type, else its status message. Duration sums the attempts.
+ * - **Retrieval**: spans with operation `retrieval` or `embeddings`; sources sum `backstop.retrieval.sources`
+ *   (null when no step reports it); the span is the last step.
+ * - **Confidence, topic, release**: the last span carrying the `backstop.*` attribute, else the resource's
+ *   (release falls back to the resource's `service.version`).
+ * - **errorSpanId**: the first span with error status.
+ */
+import { BACKSTOP_ATTRIBUTES as B, type SpanEvent, type ToolSummary, type TraceSummary } from '../../shared/traces';
+
+/** The stored span fields a summary reads. */
+export interface SummarySpan {
+  spanId: string;
+  name: string;
+  startTime: Date;
+  durationMs: number;
+  statusCode: number;
+  statusMessage: string | null;
+  operation: string | null;
+  model: string | null;
+  toolName: string | null;
+  errorType: string | null;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  attributes: Record<string, unknown>;
+  events: SpanEvent[];
+}
+
+export const LLM_OPERATIONS = new Set(['chat', 'text_completion', 'generate_content']);
+export const RETRIEVAL_OPERATIONS = new Set(['retrieval', 'embeddings']);
+
+const num = (v: unknown): number | null => {
+  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
+  return typeof n === 'number' && Number.isFinite(n) ? n : null;
+};
+const str = (v: unknown): string | null => (typeof v === 'string' && v.trim() ? v.trim() : null);
+const resourceOf = (s: SummarySpan): Record<string, unknown> => {
+  const r = s.attributes.resource;
+  return r && typeof r === 'object' && !Array.isArray(r) ? (r as Record<string, unknown>) : {};
+};
+
+const isLlmCall = (s: SummarySpan) => (s.operation ? LLM_OPERATIONS.has(s.operation) : s.model !== null && !s.toolName);
+const isTool = (s: SummarySpan) => s.operation === 'execute_tool' || s.toolName !== null;
+const isRetrieval = (s: SummarySpan) => s.operation !== null && RETRIEVAL_OPERATIONS.has(s.operation);
+
+/** The value of the last span (in start order) that has it, read by `pick`. */
+function lastOf<T>(ordered: readonly SummarySpan[], pick: (s: SummarySpan) => T | null): T | null {
+  for (let i = ordered.length - 1; i >= 0; i--) {
+    const v = pick(ordered[i]!);
+    if (v !== null) return v;
+  }
+  return null;
+}
+
+function errorOf(s: SummarySpan): string | null {
+  if (s.errorType) return s.errorType;
+  const exception = s.events.find((e) => e.name === 'exception');
+  return str(exception?.attributes['exception.type']) ?? str(exception?.attributes['exception.message']) ?? s.statusMessage;
+}
+
+const statusOf = (code: number): ToolSummary['status'] => (code === 2 ? 'error' : code === 1 ? 'ok' : 'unset');
+
+function summariseTools(ordered: readonly SummarySpan[]): ToolSummary[] {
+  const byName = new Map<string, SummarySpan[]>();
+  for (const s of ordered) {
+    if (!isTool(s)) continue;
+    const name = s.toolName ?? s.name;
+    byName.set(name, [...(byName.get(name) ?? []), s]);
+  }
+  return [...byName].map(([name, attempts]) => {
+    const last = attempts[attempts.length - 1]!;
+    const lastFailed = [...attempts].reverse().find((a) => a.statusCode === 2);
+    const highestAttempt = Math.max(0, ...attempts.map((a) => num(a.attributes[B.retryAttempt]) ?? 0));
+    return {
+      name,
+      spanId: last.spanId,
+      status: statusOf(last.statusCode),
+      error: lastFailed ? errorOf(lastFailed) : null,
+      attempts: Math.max(attempts.length, Math.trunc(highestAttempt)),
+      durationMs: attempts.reduce((sum, a) => sum + a.durationMs, 0),
+    };
+  });
+}
+
+function summariseContext(ordered: readonly SummarySpan[], calls: readonly SummarySpan[]): TraceSummary['context'] {
+  const traceWindow = lastOf(ordered, (s) => num(s.attributes[B.contextWindowTokens]));
+  const traceTurns = lastOf(ordered, (s) => num(s.attributes[B.conversationTurns]));
+  let best: NonNullable<TraceSummary['context']> | null = null;
+  for (const call of calls) {
+    const window = num(call.attributes[B.contextWindowTokens]) ?? traceWindow;
+    if (call.inputTokens === null || !window || window <= 0) continue;
+    const ratio = call.inputTokens / window;
+    if (best && ratio <= best.ratio) continue;
+    best = { spanId: call.spanId, inputTokens: call.inputTokens, windowTokens: window, ratio, turns: num(call.attributes[B.conversationTurns]) ?? traceTurns };
+  }
+  return best;
+}
+
+function summariseRetrieval(ordered: readonly SummarySpan[]): TraceSummary['retrieval'] {
+  const steps = ordered.filter(isRetrieval);
+  if (steps.length === 0) return null;
+  const reported = steps.map((s) => num(s.attributes[B.retrievalSources])).filter((n): n is number => n !== null);
+  return { calls: steps.length, sources: reported.length ? reported.reduce((a, b) => a + b, 0) : null, spanId: steps[steps.length - 1]!.spanId };
+}
+
+/** The summary of a trace from all its spans (see the rules above). */
+export function summariseTrace(spans: readonly SummarySpan[]): TraceSummary {
+  const attempt = (s: SummarySpan) => num(s.attributes[B.retryAttempt]) ?? 0;
+  const ordered = [...spans].sort(
+    (a, b) => a.startTime.getTime() - b.startTime.getTime() || attempt(a) - attempt(b) || (a.spanId < b.spanId ? -1 : a.spanId > b.spanId ? 1 : 0),
+  );
+  const calls = ordered.filter(isLlmCall);
+  const start = ordered.length ? Math.min(...ordered.map((s) => s.startTime.getTime())) : 0;
+  const end = ordered.length ? Math.max(...ordered.map((s) => s.startTime.getTime() + s.durationMs)) : 0;
+  const fromSpansOrResource = (key: string) => lastOf(ordered, (s) => s.attributes[key] ?? null) ?? lastOf(ordered, (s) => resourceOf(s)[key] ?? null);
+  const confidence = num(fromSpansOrResource(B.confidence));
+  return {
+    spanCount: ordered.length,
+    errorCount: ordered.filter((s) => s.statusCode === 2).length,
+    durationMs: Math.max(0, end - start),
+    model: lastOf(calls, (s) => s.model),
+    llmCalls: calls.length,
+    inputTokens: calls.reduce((sum, s) => sum + (s.inputTokens ?? 0), 0),
+    outputTokens: calls.reduce((sum, s) => sum + (s.outputTokens ?? 0), 0),
+    context: summariseContext(ordered, calls),
+    systemPromptTokens: lastOf(ordered, (s) => num(s.attributes[B.systemPromptTokens])),
+    tools: summariseTools(ordered),
+    retrieval: summariseRetrieval(ordered),
+    confidence: confidence !== null && confidence >= 0 && confidence <= 1 ? confidence : null,
+    topic: str(fromSpansOrResource(B.topic)),
+    release: str(fromSpansOrResource(B.release)) ?? lastOf(ordered, (s) => str(resourceOf(s)['service.version'])),
+    errorSpanId: ordered.find((s) => s.statusCode === 2)?.spanId ?? null,
+  };
+}

@@ -1,0 +1,131 @@
+/**
+ * From an incoming span to a stored row: ids checked (a span with a missing, all-zero or wrong-length id,
+ * or without a name, is refused), attributes bounded (too many or too large is truncated, never
+ * refused), and the GenAI conventions read into columns so that Review needs no jsonb to filter.
+ */
+import type { SpanEvent } from '../../shared/traces';
+import type { spans } from '../db/schema';
+import type { IncomingSpan } from './incoming';
+
+export type SpanRow = Omit<typeof spans.$inferInsert, 'createdAt'> & { attributes: Record<string, unknown>; events: SpanEvent[] };
+
+/** Bounds on what one span keeps. Beyond them attributes and events are dropped (and counted), not refused. */
+export const SPAN_LIMITS = {
+  attributes: 128,
+  resourceAttributes: 64,
+  eventAttributes: 32,
+  events: 64,
+  /** Characters of a string value, and of the JSON of a list or map value. */
+  valueChars: 4096,
+  keyChars: 256,
+  nameChars: 1024,
+} as const;
+
+/** Attribute keys read into columns, from the GenAI semantic conventions. */
+export const GEN_AI = {
+  operation: 'gen_ai.operation.name',
+  requestModel: 'gen_ai.request.model',
+  responseModel: 'gen_ai.response.model',
+  inputTokens: 'gen_ai.usage.input_tokens',
+  outputTokens: 'gen_ai.usage.output_tokens',
+  toolName: 'gen_ai.tool.name',
+  errorType: 'error.type',
+} as const;
+
+const TRACE_ID = /^[0-9a-f]{32}$/;
+const SPAN_ID = /^[0-9a-f]{16}$/;
+const nonZero = (id: string) => /[1-9a-f]/.test(id);
+
+/** Why a span is refused, or null when its ids and name are usable. */
+export function refusalOf(span: IncomingSpan): string | null {
+  if (!TRACE_ID.test(span.traceId) || !nonZero(span.traceId)) return 'traceId must be 16 bytes (32 hex characters), not all zero';
+  if (!SPAN_ID.test(span.spanId) || !nonZero(span.spanId)) return 'spanId must be 8 bytes (16 hex characters), not all zero';
+  if (span.parentSpanId !== null && span.parentSpanId !== '' && !SPAN_ID.test(span.parentSpanId)) return 'parentSpanId must be 8 bytes (16 hex characters) or empty';
+  if (!span.name.trim()) return 'name is required';
+  if (span.startNs <= 0n) return 'startTimeUnixNano is required';
+  return null;
+}
+
+/** A value within the size bound: long strings are cut, large lists and maps become their cut JSON text. */
+function bounded(value: unknown): unknown {
+  if (typeof value === 'string') return value.length > SPAN_LIMITS.valueChars ? value.slice(0, SPAN_LIMITS.valueChars) + '…' : value;
+  if (value === null || typeof value !== 'object') return value;
+  const json = JSON.stringify(value);
+  return json.length > SPAN_LIMITS.valueChars ? json.slice(0, SPAN_LIMITS.valueChars) + '…' : value;
+}
+
+/** The first `max` attributes (later duplicates of a key win, as OpenTelemetry SDKs do), and how many were dropped. */
+export function boundedAttributes(pairs: readonly [string, unknown][], max: number): { values: Record<string, unknown>; dropped: number } {
+  const values: Record<string, unknown> = {};
+  let count = 0;
+  let dropped = 0;
+  for (const [rawKey, value] of pairs) {
+    const key = rawKey.slice(0, SPAN_LIMITS.keyChars);
+    if (!key || key === 'resource' || value === undefined) {
+      dropped++;
+      continue;
+    }
+    if (!(key in values)) {
+      if (count >= max) {
+        dropped++;
+        continue;
+      }
+      count++;
+    }
+    values[key] = bounded(value);
+  }
+  return { values, dropped };
+}
+
+const nsToMs = (ns: bigint) => Number(ns / 1000n) / 1000;
+
+/** A finite integer from an attribute (ints arrive as numbers or, beyond 2^53, strings). */
+function intOf(value: unknown): number | null {
+  const n = typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value;
+  return typeof n === 'number' && Number.isFinite(n) ? Math.max(-2147483648, Math.min(2147483647, Math.trunc(n))) : null;
+}
+const textOf = (value: unknown, max = 256): string | null => (typeof value === 'string' && value.trim() ? value.trim().slice(0, max) : null);
+
+/** The stored row of a span that passed `refusalOf`. */
+export function toSpanRow(siteId: string, span: IncomingSpan): SpanRow {
+  const { values: attributes, dropped } = boundedAttributes(span.attributes, SPAN_LIMITS.attributes);
+  if (dropped > 0) attributes['backstop.dropped_attributes'] = dropped;
+  if (span.resource && Object.keys(span.resource).length > 0) attributes.resource = span.resource;
+
+  const events: SpanEvent[] = span.events.slice(0, SPAN_LIMITS.events).map((e) => ({
+    name: e.name.slice(0, SPAN_LIMITS.keyChars) || 'event',
+    offsetMs: Math.max(0, nsToMs(e.timeNs - span.startNs)),
+    attributes: boundedAttributes(e.attributes, SPAN_LIMITS.eventAttributes).values,
+  }));
+  if (span.events.length > SPAN_LIMITS.events) attributes['backstop.dropped_events'] = span.events.length - SPAN_LIMITS.events;
+
+  const exception = events.find((e) => e.name === 'exception');
+  const errorType = textOf(attributes[GEN_AI.errorType]) ?? (span.statusCode === 2 ? textOf(exception?.attributes['exception.type']) : null);
+  const startMs = nsToMs(span.startNs);
+  return {
+    siteId,
+    traceId: span.traceId,
+    spanId: span.spanId,
+    parentSpanId: span.parentSpanId || null,
+    name: span.name.trim().slice(0, SPAN_LIMITS.nameChars),
+    kind: span.kind >= 0 && span.kind <= 5 ? span.kind : 0,
+    startTime: new Date(startMs),
+    durationMs: span.endNs > span.startNs ? nsToMs(span.endNs - span.startNs) : 0,
+    statusCode: span.statusCode === 1 || span.statusCode === 2 ? span.statusCode : 0,
+    statusMessage: span.statusMessage ? span.statusMessage.slice(0, SPAN_LIMITS.valueChars) : null,
+    operation: textOf(attributes[GEN_AI.operation], 64),
+    model: textOf(attributes[GEN_AI.requestModel]) ?? textOf(attributes[GEN_AI.responseModel]),
+    toolName: textOf(attributes[GEN_AI.toolName]),
+    errorType,
+    inputTokens: intOf(attributes[GEN_AI.inputTokens]),
+    outputTokens: intOf(attributes[GEN_AI.outputTokens]),
+    attributes,
+    events,
+  };
+}
+
+/** Bounds a resource's attributes once for all its spans. */
+export function boundedResource(pairs: readonly [string, unknown][]): Record<string, unknown> | null {
+  if (pairs.length === 0) return null;
+  return boundedAttributes(pairs, SPAN_LIMITS.resourceAttributes).values;
+}
