@@ -1,6 +1,7 @@
 import { router } from '../trpc';
 import { conversationRouter } from './conversation';
 import { escalationRouter } from './escalation';
+import { reviewRouter } from './review';
 import { signalRouter } from './signal';
 import { siteRouter } from './site';
 import { staffRouter } from './staff';
@@ -11,6 +12,7 @@ export const appRouter = router({
   staff: staffRouter,
   escalation: escalationRouter,
   conversation: conversationRouter,
+  review: reviewRouter,
 });
 
 export type AppRouter = typeof appRouter;
