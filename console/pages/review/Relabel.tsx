@@ -5,8 +5,9 @@
 import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
 import { FAILURE_MODES, type FailureMode } from '../../../shared/traces';
+import { me } from '../../shell/session';
 import type { CaseModel } from './case-model';
-import { dateTime, modeLabel, pct } from './review-format';
+import { dateTime, labellerName, modeLabel, pct } from './review-format';
 
 export function Relabel({ model }: { model: CaseModel }) {
   const c = model.detail.data.value!.case;
@@ -33,7 +34,7 @@ export function Relabel({ model }: { model: CaseModel }) {
               {modeLabel(c.humanMode)}
               <span class="hint">
                 {' '}
-                by {c.labelledBy ?? 'a reviewer'}
+                by {labellerName(c.labelledBy, me.value)}
                 {c.labelledAt && <>, {dateTime(c.labelledAt)}</>}
               </span>
               {c.humanNote && <p class="label-note">{c.humanNote}</p>}

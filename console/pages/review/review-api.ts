@@ -31,7 +31,7 @@ export interface ReviewProcedures {
 }
 
 /** The `review` router through the console's one tRPC client. */
-export const reviewApi: ReviewProcedures = (api as unknown as { review: ReviewProcedures }).review;
+export const reviewApi: ReviewProcedures = api.review;
 
 /** Where the case list's "Export" downloads the eval dataset (JSONL) of the given filters. */
 export const EXPORT_PATH = '/review/export';

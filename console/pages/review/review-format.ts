@@ -59,3 +59,12 @@ export function bucketLabel(iso: string, bucket: 'hour' | 'day'): string {
 
 /** A date and time for case rows and labels. */
 export const dateTime = (iso: string): string => new Date(iso).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' });
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Who labelled: the server may give a staff id (shown as "you" when it is the viewer's) or a name. */
+export function labellerName(labelledBy: string | null, viewer: { id: string; displayName: string } | null | undefined): string {
+  if (!labelledBy) return 'a reviewer';
+  if (viewer && labelledBy === viewer.id) return `you (${viewer.displayName})`;
+  return UUID.test(labelledBy) ? 'another reviewer' : labelledBy;
+}

@@ -35,9 +35,9 @@ export function waterfallRows(spans: SpanView[]): { rows: WaterfallRow[]; totalM
   const visit = (s: SpanView, depth: number) => {
     if (seen.has(s.spanId)) return;
     seen.add(s.spanId);
-    const leftPct = Math.min(100, Math.max(0, (s.startOffsetMs / totalMs) * 100));
+    const leftPct = Math.min(100 - MIN_WIDTH_PCT, Math.max(0, (s.startOffsetMs / totalMs) * 100));
     const widthPct = Math.min(100 - leftPct, Math.max(MIN_WIDTH_PCT, (s.durationMs / totalMs) * 100));
-    rows.push({ span: s, depth, leftPct: Math.min(leftPct, 100 - MIN_WIDTH_PCT), widthPct });
+    rows.push({ span: s, depth, leftPct, widthPct });
     for (const c of children.get(s.spanId) ?? []) visit(c, depth + 1);
   };
   for (const root of children.get(null) ?? []) visit(root, 0);
