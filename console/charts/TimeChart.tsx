@@ -25,6 +25,19 @@ export interface TimeChartProps {
   unitInterval?: boolean;
 }
 
+const HOUR = 3600;
+const HOUR_INCRS = [HOUR, 2 * HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, 24 * HOUR, 48 * HOUR];
+const DAY_INCRS = [24 * HOUR, 2 * 24 * HOUR, 7 * 24 * HOUR, 14 * 24 * HOUR, 28 * 24 * HOUR];
+
+/** An axis label: "14:00" (with the date at midnight) for hours, "5 Dec" for days. */
+function tick(ts: number, bucket: 'hour' | 'day'): string {
+  const d = new Date(ts * 1000);
+  const day = d.toLocaleDateString('en-GB', { day: 'numeric', month: 'short' });
+  if (bucket === 'day') return day;
+  const time = d.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' });
+  return d.getHours() === 0 ? `${time}\n${day}` : time;
+}
+
 const AXIS = { stroke: '#374151', grid: { stroke: '#e5e7eb', width: 1 }, ticks: { stroke: '#d1d5db', width: 1 } };
 
 export function TimeChart({ title, description, chart, yLabel, format, bucket, table, unitInterval }: TimeChartProps) {
@@ -52,7 +65,13 @@ export function TimeChart({ title, description, chart, yLabel, format, bucket, t
         })),
       ],
       axes: [
-        { ...AXIS, label: bucket === 'hour' ? 'Time (hourly)' : 'Date (daily)' },
+        {
+          ...AXIS,
+          label: bucket === 'hour' ? 'Time (hourly)' : 'Date (daily)',
+          // Ticks on whole buckets only (no "12pm" between two days), labelled as people read them.
+          incrs: bucket === 'hour' ? HOUR_INCRS : DAY_INCRS,
+          values: (_u, ticks) => ticks.map((t) => tick(t, bucket)),
+        },
         { ...AXIS, label: yLabel, size: 60, values: (_u, ticks) => ticks.map((t) => format(t)) },
       ],
       legend: { live: true },

@@ -48,7 +48,7 @@ function ReviewLink({ current }: { current: boolean }) {
           <span class="badge-count" aria-hidden="true">
             {n}
           </span>
-          <span class="sr-only">{`, ${n} ${n === 1 ? 'alert' : 'alerts'} in the last 24 hours`}</span>
+          <span class="sr-only">{` (${n} ${n === 1 ? 'alert' : 'alerts'} in the last 24 hours)`}</span>
         </>
       ) : null}
     </a>

@@ -18,9 +18,9 @@ function FilterSelect({ name, label, value, choices, onPick }: { name: keyof Fil
   // A value from the URL that the menu does not list (yet) is still shown as chosen.
   const all = value && !choices.some((c) => c.id === value) ? [...choices, { id: value, label: value }] : choices;
   return (
-    <label class="filter-field">
-      {label}
-      <select name={name} value={value ?? ''} onChange={(e) => onPick(e.currentTarget.value || undefined)}>
+    <div class="filter-field">
+      <label for={`filter-${name}`}>{label}</label>
+      <select id={`filter-${name}`} name={name} value={value ?? ''} onChange={(e) => onPick(e.currentTarget.value || undefined)}>
         <option value="">Any</option>
         {all.map((c) => (
           <option key={c.id} value={c.id}>
@@ -28,7 +28,7 @@ function FilterSelect({ name, label, value, choices, onPick }: { name: keyof Fil
           </option>
         ))}
       </select>
-    </label>
+    </div>
   );
 }
 

@@ -32,15 +32,16 @@ export function RangeControls({ q, sites, onChange }: Props) {
   return (
     <form
       class="range-controls"
-      aria-label="Site and time range"
+      aria-label="Review scope"
       onSubmit={(e) => {
         e.preventDefault();
         if (from.value && to.value && from.value <= to.value) onChange({ ...q, range: 'custom', from: from.value, to: to.value });
       }}
     >
-      <label>
-        Site{' '}
+      <div class="field">
+        <label for="review-site">Site</label>
         <select
+          id="review-site"
           value={q.site ?? ''}
           onChange={(e) => {
             // Topics, releases and models belong to a site: those filters do not carry over.
@@ -54,27 +55,27 @@ export function RangeControls({ q, sites, onChange }: Props) {
             </option>
           ))}
         </select>
-      </label>
-      <label>
-        Time range{' '}
-        <select value={custom.value ? 'custom' : q.range} onChange={(e) => onRange(e.currentTarget.value as RangeId)}>
+      </div>
+      <div class="field">
+        <label for="review-range">Time range</label>
+        <select id="review-range" value={custom.value ? 'custom' : q.range} onChange={(e) => onRange(e.currentTarget.value as RangeId)}>
           {RANGES.map((r) => (
             <option key={r.id} value={r.id}>
               {r.label}
             </option>
           ))}
         </select>
-      </label>
+      </div>
       {custom.value && (
         <>
-          <label>
-            From{' '}
-            <input type="date" value={from.value} max={to.value} required onInput={(e) => (from.value = e.currentTarget.value)} />
-          </label>
-          <label>
-            To{' '}
-            <input type="date" value={to.value} min={from.value} required onInput={(e) => (to.value = e.currentTarget.value)} />
-          </label>
+          <div class="field">
+            <label for="review-from">From</label>
+            <input id="review-from" type="date" value={from.value} max={to.value} required onInput={(e) => (from.value = e.currentTarget.value)} />
+          </div>
+          <div class="field">
+            <label for="review-to">To</label>
+            <input id="review-to" type="date" value={to.value} min={from.value} required onInput={(e) => (to.value = e.currentTarget.value)} />
+          </div>
           <button type="submit">Apply</button>
         </>
       )}

@@ -66,7 +66,7 @@ export function ReviewPage() {
                 <span class="badge-count" aria-hidden="true">
                   {alertCount}
                 </span>
-                <span class="sr-only">{`, ${alertCount} in this range`}</span>
+                <span class="sr-only">{` (${alertCount} in this range)`}</span>
               </>
             ) : null}
           </a>
