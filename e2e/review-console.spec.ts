@@ -122,12 +122,12 @@ test('should open a case with the failing span highlighted in the waterfall, and
   const spans = page.getByRole('list', { name: 'Spans' });
   await expect(spans.locator('.wf-row')).toHaveCount(5);
   const evidence = page.locator(`#span-${seed.evidenceSpanId}`);
-  await expect(evidence).toHaveClass(/\berror\b/);
+  await expect(evidence).toHaveClass(/\bstatus-error\b/);
   await expect(evidence).toHaveClass(/\bevidence\b/);
   await expect(evidence).toBeInViewport();
   await expect(evidence).toContainText('error.type timeout');
   await expect(evidence).toContainText('attempt 2');
-  await expect(spans.locator('.wf-row.error')).toHaveCount(2);
+  await expect(spans.locator('.wf-row.status-error')).toHaveCount(2);
   if (process.env.REVIEW_SHOTS) await page.screenshot({ path: `${process.env.REVIEW_SHOTS}/case.png`, fullPage: true });
   expect(await axeViolations(page)).toEqual([]);
 

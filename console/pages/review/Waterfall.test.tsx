@@ -45,7 +45,7 @@ describe('Waterfall', () => {
     const rows = [...root.querySelectorAll('.wf-row')];
     expect(rows.map((r) => r.id)).toEqual(['span-root', 'span-t1', 'span-llm']);
     const failed = root.querySelector('#span-t1')!;
-    expect(failed.classList.contains('error')).toBe(true);
+    expect(failed.classList.contains('status-error')).toBe(true);
     expect(failed.classList.contains('evidence')).toBe(true);
     expect(failed.querySelector<HTMLDetailsElement>('details')!.open).toBe(true);
     expect(failed.textContent).toContain('error.type timeout');

@@ -100,7 +100,7 @@ export function Waterfall({ trace, evidenceSpanId }: { trace: Trace; evidenceSpa
         {rows.map(({ span: s, depth, leftPct, widthPct }) => {
           const evidence = s.spanId === evidenceSpanId;
           return (
-            <li key={s.spanId} id={spanRowId(s.spanId)} class={`wf-row ${s.status}${evidence ? ' evidence' : ''}`}>
+            <li key={s.spanId} id={spanRowId(s.spanId)} class={`wf-row status-${s.status}${evidence ? ' evidence' : ''}`}>
               <details open={evidence}>
                 <summary>
                   <span class="wf-name" style={{ paddingLeft: `${depth * 1.1}rem` }}>

@@ -25,6 +25,7 @@ export const score = (v: number | null | undefined): string => (v == null || !Nu
 /** A span or trace duration: "850 ms", "1.2 s", "2 min 5 s". */
 export function duration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return '–';
+  if (ms === 0) return '0 ms';
   if (ms < 1) return `${ms.toFixed(2)} ms`;
   if (ms < 1000) return `${Math.round(ms)} ms`;
   if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
