@@ -25,6 +25,7 @@ declare module 'fastify' {
 }
 import { createPresence } from './realtime/presence';
 import { appRouter, type AppRouter } from './routers';
+import { reviewExportRoute } from './review-export-route';
 import { signalPushRoute } from './signal-route';
 import { startWebhookWorker, type WebhookWorkerOptions } from './webhooks/worker';
 
@@ -135,6 +136,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   };
   await app.register(fastifyTRPCPlugin, { prefix: '/trpc', trpcOptions } satisfies FastifyTRPCPluginOptions<AppRouter>);
   if (opts.signalRoute !== 'trpc') await app.register(signalPushRoute, { prefix: '/trpc', trpcOptions, context: createContext });
+
+  // The console's eval-dataset download (session cookie, Review roles).
+  await app.register(reviewExportRoute, { db });
 
   app.get('/healthz', async (_req, reply) => {
     try {

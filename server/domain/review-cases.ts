@@ -38,7 +38,7 @@ export function decodeCursor(cursor: string): CaseCursor {
 }
 
 /** The `where` conditions of a case filter on alias `c` (site, range, and each filter given). */
-export function caseFilterSql(siteId: string, filter: Omit<CaseFilter, 'siteId'>, thresholds: BadgeThresholds, range: { from?: Date; to?: Date }): SQL {
+export function caseFilterSql(siteId: string, filter: Partial<Omit<CaseFilter, 'siteId'>>, thresholds: BadgeThresholds, range: { from?: Date; to?: Date }): SQL {
   const conditions: SQL[] = [sql`c.site_id = ${siteId}`];
   if (range.from) conditions.push(sql`c.occurred_at >= ${range.from}`);
   if (range.to) conditions.push(sql`c.occurred_at < ${range.to}`);
