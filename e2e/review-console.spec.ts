@@ -4,7 +4,9 @@
  * find the failing span highlighted in the trace waterfall, and relabels it; an agent never sees Review.
  * The data is a site of its own, seeded in e2e/support/review-seed.ts.
  */
+import { readFile } from 'node:fs/promises';
 import { expect, test, type Page } from '@playwright/test';
+import type { EvalCase } from '../shared/review';
 import { axeViolations, CONSOLE_URL, signIn } from './support/console';
 import { stackInfo } from './support/env';
 import { seedReviewSite, type ReviewSeed } from './support/review-seed';
@@ -21,6 +23,17 @@ test.afterAll(async () => {
 });
 
 const kpi = (page: Page, name: string) => page.locator('.kpi').filter({ has: page.locator('dt', { hasText: new RegExp(`^${name}$`) }) }).locator('.kpi-value');
+
+/** Clicks "Export JSONL" and reads the downloaded eval dataset. */
+async function exportedCases(page: Page): Promise<EvalCase[]> {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export JSONL' }).click()]);
+  expect(download.suggestedFilename()).toMatch(/\.jsonl$/);
+  const text = await readFile((await download.path())!, 'utf8');
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as EvalCase);
+}
 
 async function openReview(page: Page): Promise<void> {
   await signIn(page, seed.reviewer);
@@ -98,6 +111,8 @@ test('should filter the case list by failure mode, keep the filter in the URL, a
   await expect(page).toHaveURL(/mode=tool_failure/);
   await expect(table.getByRole('link')).toHaveText([seed.questions.tool]);
   await expect(page.getByRole('link', { name: 'Export JSONL' })).toHaveAttribute('href', /mode=tool_failure/);
+  const exported = await exportedCases(page);
+  expect(exported.map((c) => [c.input, c.autoMode, c.failureModes[0]?.rationale])).toEqual([[seed.questions.tool, 'tool_failure', 'tool `refund.create` failed with timeout after 2 attempts']]);
 
   await page.getByLabel('Rating').selectOption({ label: 'Helpful' });
   await expect(page.getByText('No cases match these filters in this range.')).toBeVisible();
@@ -142,8 +157,16 @@ test('should open a case with the failing span highlighted in the waterfall, and
   const { rows } = await seed.db.query(`select auto_mode, human_mode, human_note from cases where site_id = $1 and trace_id = $2`, [seed.siteId, seed.traceId]);
   expect(rows).toEqual([{ auto_mode: 'tool_failure', human_mode: 'context_drift', human_note: `The context was full ${seed.tag}` }]);
 
-  // The overview counts the reviewer's label, and their disagreement.
+  // Back in the list (still filtered by Tool failure, which this case no longer is) the relabel shows, and
+  // the export carries it.
   await page.getByRole('link', { name: '← Cases' }).click();
+  await expect(page.getByText('No cases match these filters in this range.')).toBeVisible();
+  await page.getByLabel('Failure mode').selectOption({ label: 'Context drift' });
+  await page.getByLabel('Label source').selectOption({ label: 'Labelled by a reviewer' });
+  await expect(page.getByRole('table', { name: 'Cases, newest first' }).getByRole('link')).toHaveText([seed.questions.tool]);
+  expect((await exportedCases(page)).map((c) => [c.input, c.autoMode, c.humanLabel])).toEqual([[seed.questions.tool, 'tool_failure', 'context_drift']]);
+
+  // The overview counts the reviewer's label, and their disagreement.
   await page.getByRole('navigation', { name: 'Review sections' }).getByRole('link', { name: 'Overview' }).click();
   await expect(kpi(page, 'Reviewer agreement')).toHaveText('0%');
 });
