@@ -112,7 +112,8 @@ test('should filter the case list by failure mode, keep the filter in the URL, a
   await expect(table.getByRole('link')).toHaveText([seed.questions.tool]);
   await expect(page.getByRole('link', { name: 'Export JSONL' })).toHaveAttribute('href', /mode=tool_failure/);
   const exported = await exportedCases(page);
-  expect(exported.map((c) => [c.input, c.autoMode, c.failureModes[0]?.rationale])).toEqual([[seed.questions.tool, 'tool_failure', 'tool `refund.create` failed with timeout after 2 attempts']]);
+  expect(exported.map((c) => [c.input, c.autoMode])).toEqual([[seed.questions.tool, 'tool_failure']]);
+  expect(exported[0]!.failureModes[0]!.rationale).toContain('tool `refund.create` failed with timeout after 2 attempts');
 
   await page.getByLabel('Rating').selectOption({ label: 'Helpful' });
   await expect(page.getByText('No cases match these filters in this range.')).toBeVisible();
