@@ -54,7 +54,7 @@ test('should show a reviewer the overview: numbers, failure modes with rationale
   await expect(kpi(page, 'Negatives')).toHaveText('2');
 
   const modes = page.getByRole('table', { name: 'Negative cases by failure mode' });
-  await expect(modes.getByRole('row', { name: /Tool failure/ })).toContainText('tool `refund.create` failed with timeout after 2 attempts');
+  await expect(modes.getByRole('row', { name: /Tool failure/ })).toContainText('tool refund.create failed with timeout after 2 attempts');
   await expect(modes.getByRole('row', { name: /Hallucination under uncertainty/ })).toContainText('50%');
 
   // uPlot drew both trend charts on canvases, with legends naming their lines.

@@ -7,6 +7,7 @@ import { useEffect, useRef } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { loadRecentAlerts, recentAlerts } from '../pages/review/recent-alerts';
 import { canReview } from '../pages/review/review-access';
+import { lastReviewSearch } from '../pages/review/review-nav';
 import { paths, publicPaths } from '../routes';
 import { announce, toasts } from './announcer';
 import { liveStatus } from './live-status';
@@ -41,7 +42,7 @@ function Toasts() {
 function ReviewLink({ current }: { current: boolean }) {
   const n = recentAlerts.value;
   return (
-    <a href={paths.review} aria-current={current ? 'page' : undefined}>
+    <a href={paths.review + lastReviewSearch.value} aria-current={current ? 'page' : undefined}>
       Review
       {n ? (
         <>

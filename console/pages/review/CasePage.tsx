@@ -10,6 +10,7 @@ import { OUTCOME_LABEL, TRIGGER_LABEL } from '../../format';
 import { me } from '../../shell/session';
 import { createCaseModel } from './case-model';
 import { CaseTranscript } from './CaseTranscript';
+import { Rationale } from './Rationale';
 import { Relabel } from './Relabel';
 import { canReview } from './review-access';
 import { dateTime, modeLabel, pct, ratingLabel } from './review-format';
@@ -96,14 +97,14 @@ function Classification({ c, hasTrace }: { c: CaseDetail['case']; hasTrace: bool
             <strong>{modeLabel(c.autoMode)}</strong>
             {c.autoConfidence != null && <span class="hint"> · {pct(c.autoConfidence)} sure</span>}
           </p>
-          <p class="rationale">{c.rationale ?? primary?.rationale}</p>
+          <Rationale text={c.rationale ?? primary?.rationale ?? null} />
           {others.length > 0 && (
             <>
               <h3>Other modes that applied</h3>
               <ul class="other-modes">
                 {others.map((m) => (
                   <li key={m.mode + m.rule}>
-                    <strong>{modeLabel(m.mode)}</strong> ({pct(m.confidence)}): {m.rationale}
+                    <strong>{modeLabel(m.mode)}</strong> ({pct(m.confidence)}): <Rationale text={m.rationale} inline />
                   </li>
                 ))}
               </ul>

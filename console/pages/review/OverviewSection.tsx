@@ -8,6 +8,7 @@ import type { Overview } from '../../../shared/review';
 import { modeSeries, notHelpfulRate, escalationRate, rateSeries } from '../../charts/chart-data';
 import { TimeChart } from '../../charts/TimeChart';
 import { createLoadable } from './loadable';
+import { Rationale } from './Rationale';
 import { reviewApi } from './review-api';
 import { bucketLabel, count, MODE_LABEL, pct } from './review-format';
 import { sectionHref } from './review-nav';
@@ -67,7 +68,7 @@ function Modes({ o, q }: { o: Overview; q: ReviewQuery }) {
             </th>
             <td class="num">{count(m.count)}</td>
             <td class="num">{pct(m.share)}</td>
-            <td class="rationale">{m.exampleRationale ?? '–'}</td>
+            <td class="rationale">{m.exampleRationale ? <Rationale text={m.exampleRationale} inline /> : '–'}</td>
           </tr>
         ))}
       </tbody>

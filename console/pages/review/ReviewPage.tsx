@@ -11,8 +11,8 @@ import { CalibrationSection } from './CalibrationSection';
 import { CasesSection } from './CasesSection';
 import { OverviewSection } from './OverviewSection';
 import { RangeControls } from './RangeControls';
-import { sectionHref, sectionOf, SECTIONS } from './review-nav';
-import { parseReviewQuery, resolveRange, type ReviewQuery } from './review-query';
+import { lastReviewSearch, sectionHref, sectionOf, SECTIONS } from './review-nav';
+import { parseReviewQuery, resolveRange, reviewSearch, type ReviewQuery } from './review-query';
 import { canReview } from './review-access';
 
 export function ReviewPage() {
@@ -32,6 +32,7 @@ export function ReviewPage() {
 
   // The alerts' count shows on the Alerts link in every section.
   useEffect(() => {
+    lastReviewSearch.value = reviewSearch(q, { filters: false });
     if (q.site && canReview(who)) void alerts.load({ siteId: q.site, ...resolveRange(q) });
   }, [q.site, q.range, q.from, q.to]);
 

@@ -1,4 +1,5 @@
 /** Review's sections and their paths; the query (site, range, filters) travels with every link. */
+import { signal } from '@preact/signals';
 import type { ReviewQuery } from './review-query';
 import { reviewSearch } from './review-query';
 
@@ -29,3 +30,6 @@ export function sectionHref(id: SectionId, q: ReviewQuery): string {
 
 /** A case's own page, keeping the list's query so "Back to cases" returns to the same list. */
 export const caseHref = (caseId: string, q: ReviewQuery): string => `${REVIEW_BASE}/cases/${encodeURIComponent(caseId)}${reviewSearch(q)}`;
+
+/** The site and range last shown, so the "Review" entry in the top bar returns to them (this tab only). */
+export const lastReviewSearch = signal('');
