@@ -67,11 +67,15 @@ test('should show a reviewer the overview: numbers, failure modes with rationale
   await expect(ratesChart.locator('.u-legend')).toContainText('Escalation rate (per answer)');
   await expect(ratesChart).toHaveAccessibleDescription(/Not helpful/);
   // Moving over the chart puts values in the legend (uPlot's tooltip).
+  // (A resize while the page scrolls to the chart hides the cursor until the mouse moves again: move again.)
   const over = ratesChart.locator('.u-over');
-  const box = (await over.boundingBox())!;
-  await over.hover({ position: { x: box.width - 2, y: box.height / 2 } });
+  await expect(async () => {
+    const box = (await over.boundingBox())!;
+    await over.hover({ position: { x: box.width - 2 - Math.random(), y: box.height / 2 } });
+    await expect(ratesChart.locator('.u-legend .u-value').nth(1)).toHaveText('67%', { timeout: 1000 });
+  }).toPass();
+  await expect(ratesChart.locator('.u-legend .u-value').nth(2)).toHaveText('0%');
   if (process.env.REVIEW_SHOTS) await page.screenshot({ path: `${process.env.REVIEW_SHOTS}/overview.png`, fullPage: true });
-  await expect(ratesChart.locator('.u-legend .u-value').nth(1)).not.toHaveText('–');
   expect(await axeViolations(page)).toEqual([]);
 
   // The range is in the URL: a reload keeps it.
@@ -80,6 +84,7 @@ test('should show a reviewer the overview: numbers, failure modes with rationale
   await page.reload();
   await expect(page.getByLabel('Time range')).toHaveValue('24h');
   await expect(kpi(page, 'Answers')).toHaveText('3');
+  if (process.env.REVIEW_SHOTS) await page.screenshot({ path: `${process.env.REVIEW_SHOTS}/overview-24h.png`, fullPage: true });
 });
 
 test('should show calibration and alerts', async ({ page }) => {
@@ -144,6 +149,11 @@ test('should open a case with the failing span highlighted in the waterfall, and
   await expect(evidence).toContainText('error.type timeout');
   await expect(evidence).toContainText('attempt 2');
   await expect(spans.locator('.wf-row.status-error')).toHaveCount(2);
+  // Rows open from the keyboard to show every attribute.
+  const firstChat = spans.locator('.wf-row').nth(1);
+  await firstChat.locator('summary').focus();
+  await page.keyboard.press('Enter');
+  await expect(firstChat.locator('.wf-attrs')).toContainText('gen_ai.usage.input_tokens');
   if (process.env.REVIEW_SHOTS) await page.screenshot({ path: `${process.env.REVIEW_SHOTS}/case.png`, fullPage: true });
   expect(await axeViolations(page)).toEqual([]);
 

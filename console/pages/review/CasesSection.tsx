@@ -77,6 +77,7 @@ export function CasesSection({ q }: { q: ReviewQuery }) {
           <p class="empty">No cases match these filters in this range.</p>
         ) : (
           <>
+            <div class="table-scroll">
             <table class="data cases">
               <caption>Cases, newest first</caption>
               <thead>
@@ -99,6 +100,7 @@ export function CasesSection({ q }: { q: ReviewQuery }) {
                 ))}
               </tbody>
             </table>
+            </div>
             <p class="list-count" role="status">
               {count(items.length)} {items.length === 1 ? 'case' : 'cases'} shown{more ? '; more are available.' : '.'}
             </p>
