@@ -24,6 +24,8 @@ declare module 'fastify' {
   }
 }
 import { createPresence } from './realtime/presence';
+import { startAlertJob } from './review/alerts';
+import { startReviewProjector } from './review/projector';
 import { appRouter, type AppRouter } from './routers';
 import { reviewExportRoute } from './review-export-route';
 import { signalPushRoute } from './signal-route';
@@ -52,6 +54,11 @@ export interface AppOptions {
   signalRoute?: 'direct' | 'trpc';
   /** The webhook delivery worker's settings; `false` runs no worker on this instance (default: one with defaults). */
   webhooks?: WebhookWorkerOptions | false;
+  /**
+   * The review projector (feedback and escalations into classified cases) and the hourly alert job; `false`
+   * runs neither on this instance. `intervalMs`: the projector's pause between passes (default 750).
+   */
+  review?: { intervalMs?: number; alertIntervalMs?: number } | false;
 }
 
 /** Room for tRPC's batch envelope around the largest signal batch. */
@@ -110,7 +117,17 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // Webhook deliveries: every instance may send; the queue table keeps them from sending one twice.
   const webhooks =
     opts.webhooks === false ? null : startWebhookWorker(db, bus, { onError: (err) => app.log.warn({ err }, 'webhook worker error'), ...opts.webhooks });
+  // Review read model and alerts: every instance may run them; locks keep them from doing any work twice.
+  const review =
+    opts.review === false
+      ? null
+      : {
+          projector: startReviewProjector(db, { intervalMs: opts.review?.intervalMs, onError: (err) => app.log.warn({ err }, 'review projector error; retrying') }),
+          alerts: startAlertJob(db, { intervalMs: opts.review?.alertIntervalMs, onError: (err) => app.log.warn({ err }, 'alert job error; retrying') }),
+        };
   app.addHook('onClose', async () => {
+    await review?.projector.close();
+    await review?.alerts.close();
     await webhooks?.close();
     await presence.close();
     await bus.close();

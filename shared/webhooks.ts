@@ -4,8 +4,8 @@
  */
 import { z } from 'zod';
 
-/** Events a site's webhook receives. */
-export const WEBHOOK_EVENTS = ['escalation.created', 'escalation.resolved'] as const;
+/** Events a site's webhook receives (every one of them: there is no per-event filter). */
+export const WEBHOOK_EVENTS = ['escalation.created', 'escalation.resolved', 'alert.raised'] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
 /** `v1=<hex HMAC-SHA256 of "<timestamp>.<raw body>">`, keyed with the site's webhook secret. */

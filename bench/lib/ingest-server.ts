@@ -77,7 +77,9 @@ export interface RunningServer {
 
 /** Starts the server on the target's database; `signalRoute: 'trpc'` answers signal.push through tRPC's adapter, for comparison. */
 export async function startServer(target: BenchDatabase, opts: { signalRoute?: 'direct' | 'trpc'; site?: Pick<RunningServer, 'siteId' | 'publicKey'> } = {}): Promise<RunningServer> {
-  const app = await buildApp({ database: target.database, logger: false, signalRoute: opts.signalRoute ?? 'direct' });
+  // The review projector turns ratings into cases in the background; it is left out so these figures measure
+  // ingestion alone, as before it existed (bench/review.ts and the projector tests measure it).
+  const app = await buildApp({ database: target.database, logger: false, signalRoute: opts.signalRoute ?? 'direct', review: false });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   if (!address || typeof address === 'string') throw new Error('server has no TCP address');

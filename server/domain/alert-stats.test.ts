@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { alertMessage, judgeRate, wilsonInterval } from './alert-stats';
+
+describe('wilsonInterval', () => {
+  it('should match hand-computed bounds for 19 of 50', () => {
+    // centre (0.38 + 1.96²/100) / (1 + 1.96²/50) = 0.388565; margin 1.96·√(0.38·0.62/50 + 1.96²/10000) / 1.076832 = 0.129936
+    const { low, high } = wilsonInterval(19, 50);
+    expect(low).toBeCloseTo(0.258626, 5);
+    expect(high).toBeCloseTo(0.518498, 5);
+  });
+
+  it('should give z²/(n + z²) as the upper bound of 0 of n', () => {
+    expect(wilsonInterval(0, 10).low).toBe(0);
+    expect(wilsonInterval(0, 10).high).toBeCloseTo(1.96 ** 2 / (10 + 1.96 ** 2), 10);
+  });
+
+  it('should stay within 0..1 and say nothing for no data', () => {
+    expect(wilsonInterval(10, 10).high).toBe(1);
+    expect(wilsonInterval(0, 0)).toEqual({ low: 0, high: 1 });
+  });
+});
+
+describe('judgeRate', () => {
+  const baseline = { count: 30, total: 500 }; // 6%, Wilson upper 8.4%
+
+  it('should fire on a spike with volume', () => {
+    expect(judgeRate({ count: 19, total: 50 }, baseline)).toMatchObject({ fire: true, why: 'jump', observedRate: 0.38, baselineRate: 0.06 });
+  });
+
+  it('should not fire on a quiet hour at the baseline rate', () => {
+    expect(judgeRate({ count: 3, total: 50 }, baseline)).toMatchObject({ fire: false });
+    expect(judgeRate({ count: 6, total: 60 }, baseline)).toMatchObject({ fire: false, why: 'within_baseline' });
+  });
+
+  it('should not fire on low volume, however high the rate', () => {
+    expect(judgeRate({ count: 3, total: 4 }, baseline)).toMatchObject({ fire: false, why: 'low_volume', observedRate: 0.75 });
+    // Enough events but too few opportunities.
+    expect(judgeRate({ count: 10, total: 12 }, baseline)).toMatchObject({ fire: false, why: 'low_volume' });
+  });
+
+  it('should not fire when the rise is within what the baseline volume allows', () => {
+    // 20 of 100 against 2 of 10: the small baseline's interval reaches 51%.
+    expect(judgeRate({ count: 20, total: 100 }, { count: 2, total: 10 })).toMatchObject({ fire: false, why: 'within_baseline' });
+  });
+
+  it('should not fire on a real but tiny rise on a very busy site', () => {
+    expect(judgeRate({ count: 5300, total: 100_000 }, { count: 40_000, total: 1_000_000 })).toMatchObject({ fire: false, why: 'small_lift' });
+  });
+
+  it('should not fire without a baseline', () => {
+    expect(judgeRate({ count: 19, total: 50 }, { count: 0, total: 0 })).toMatchObject({ fire: false, why: 'no_baseline' });
+  });
+});
+
+describe('alertMessage', () => {
+  const window = { windowStart: new Date('2026-12-05T14:00:00Z'), windowEnd: new Date('2026-12-05T15:00:00Z'), baselineDays: 7 };
+
+  it('should name the metric, window, observed rate and baseline', () => {
+    expect(alertMessage({ metric: 'negative_rate', topic: null, observed: { count: 19, total: 50 }, baseline: { count: 30, total: 500 }, ...window })).toBe(
+      'Negative rate 38% (19 of 50 ratings) in 2026-12-05 14:00–15:00 UTC, baseline 6% (30 of 500) over the previous 7 days',
+    );
+  });
+
+  it('should name the topic, and keep small baselines readable', () => {
+    expect(alertMessage({ metric: 'escalation_rate', topic: 'billing', observed: { count: 8, total: 40 }, baseline: { count: 3, total: 1000 }, ...window })).toBe(
+      'Escalation rate for topic "billing" 20% (8 of 40 answers) in 2026-12-05 14:00–15:00 UTC, baseline 0.3% (3 of 1000) over the previous 7 days',
+    );
+  });
+});

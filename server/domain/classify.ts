@@ -1,0 +1,223 @@
+/**
+ * Classifies a negative case (Not helpful, an escalation, an outcome `agent_was_wrong`) into failure modes,
+ * each with a confidence and a one-sentence rationale citing its evidence. Pure: the review projector
+ * gathers the evidence (server/review/projector.ts) and stores the verdicts.
+ *
+ * Rules, in order. Each mode gets at most one verdict: the first of its rules that matches.
+ *
+ * | #  | rule                         | mode              | matches when                                                        | confidence |
+ * |----|------------------------------|-------------------|---------------------------------------------------------------------|------------|
+ * | 1  | injection_pattern            | adversarial_input | a user message up to the answer matches a prompt-injection pattern (injection-patterns.ts) | 0.90 |
+ * | 2  | reason_unsafe                | adversarial_input | user reason "Unsafe or inappropriate", no pattern matched           | 0.40       |
+ * | 3  | tool_error                   | tool_failure      | a tool's last attempt failed                                        | 0.90       |
+ * | 4  | tool_retries                 | tool_failure      | a tool succeeded only after retries                                 | 0.50       |
+ * | 5  | reason_action_failed         | tool_failure      | user reason "An action failed", no failed or retried tool in the trace | 0.55    |
+ * | 6  | context_near_window          | context_drift     | the fullest LLM call used ≥ 85% of the context window               | 0.85       |
+ * | 7  | forgot_context_long          | context_drift     | user reason "Forgot earlier context" after ≥ 8 turns                | 0.70       |
+ * | 8  | reason_forgot_context        | context_drift     | user reason "Forgot earlier context" in a shorter conversation      | 0.55       |
+ * | 9  | ignored_instruction_small_system_prompt | instruction_drift | user reason "Didn't do what I asked" and the system prompt < 2% of the context | 0.75 |
+ * | 10 | reason_ignored_instruction   | instruction_drift | user reason "Didn't do what I asked"                                | 0.60       |
+ * | 11 | small_system_prompt          | instruction_drift | the system prompt is < 2% of a context of ≥ 1,000 tokens            | 0.35       |
+ * | 12 | low_confidence_no_sources    | hallucination     | stated confidence < 0.5 and no retrieval sources                    | 0.75       |
+ * | 13 | reason_wrong_no_sources      | hallucination     | user reason "Wrong or made up" and no retrieval sources             | 0.65       |
+ * | 14 | reason_wrong                 | hallucination     | user reason "Wrong or made up" although sources were retrieved      | 0.45       |
+ * | 15 | nothing_applies              | unknown           | no rule above matched; the rationale says what was missing and quotes the user | 0 |
+ *
+ * Several modes may apply: all are kept, the primary first. The primary is the verdict with the highest
+ * confidence, ties going to the earlier rule. So evidence seen in the input or the trace outranks a user's
+ * reason that points elsewhere (a clear trace finding scores 0.75–0.90, a reason alone 0.55–0.65), while a
+ * weak trace hint (a retried tool that then worked, a small system prompt) does not outrank a reason. When a
+ * user reason agrees with trace evidence of the same mode, that verdict gains 0.05 and its rationale cites both.
+ * "No retrieval sources": the trace has no retrieval step or its steps reported finding none, and the answer
+ * cited no source; without a trace, only the answer's cited sources count. A retrieval step that does not
+ * report its source count (`backstop.retrieval.sources`) counts as having found some.
+ */
+import type { CaseModeVerdict, FailureMode, TraceSummary } from '../../shared/traces';
+import { FEEDBACK_REASONS } from '../../shared/feedback';
+import { findInjection } from './injection-patterns';
+
+/** What the projector knows about a case when it classifies it. */
+export interface CaseEvidence {
+  source: 'feedback' | 'escalation';
+  /** Feedback reason ids (shared/feedback.ts); empty for escalations. */
+  reasons: readonly string[];
+  comment: string | null;
+  /** The confidence the agent stated with the answer (else the trace's `backstop.confidence`). */
+  statedConfidence: number | null;
+  /** The user's messages in the conversation up to the answer, oldest first (the last is the answer's input). */
+  userInputs: readonly string[];
+  /** User turns in the conversation up to the answer. */
+  turns: number;
+  /** How many sources the answer cited; null when there is no answer to look at. */
+  answerSources: number | null;
+  trace: TraceSummary | null;
+  escalation: { trigger: string; note: string | null; outcome: string | null } | null;
+}
+
+/** Context share of the window at which an answer counts as near the window's edge. */
+export const CONTEXT_RATIO_THRESHOLD = 0.85;
+/** User turns after which "Forgot earlier context" is read as a long-conversation failure. */
+export const LONG_CONVERSATION_TURNS = 8;
+/** Below this share of the context, the system prompt is too small to hold the agent's instructions. */
+export const SMALL_SYSTEM_PROMPT_SHARE = 0.02;
+const SMALL_SYSTEM_PROMPT_MIN_CONTEXT = 1000;
+export const LOW_CONFIDENCE = 0.5;
+const AGREEMENT_BONUS = 0.05;
+const MAX_CONFIDENCE = 0.97;
+
+/** Rule order, for ties (see the table above). */
+const RULE_ORDER = [
+  'injection_pattern',
+  'reason_unsafe',
+  'tool_error',
+  'tool_retries',
+  'reason_action_failed',
+  'context_near_window',
+  'forgot_context_long',
+  'reason_forgot_context',
+  'ignored_instruction_small_system_prompt',
+  'reason_ignored_instruction',
+  'small_system_prompt',
+  'low_confidence_no_sources',
+  'reason_wrong_no_sources',
+  'reason_wrong',
+  'nothing_applies',
+] as const;
+export type ClassifyRule = (typeof RULE_ORDER)[number];
+
+const reasonLabel = (id: string) => FEEDBACK_REASONS.find((r) => r.id === id)?.label ?? id;
+const pct = (ratio: number) => `${Math.round(ratio * 100)}%`;
+const num = (n: number) => n.toLocaleString('en-US');
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+function verdict(mode: FailureMode, rule: ClassifyRule, confidence: number, rationale: string, spanId: string | null = null): CaseModeVerdict {
+  return { mode, rule, confidence, rationale, spanId };
+}
+
+/** Adds the user's agreeing reason to a trace verdict: a little more sure, and the rationale says so. */
+function corroborate(v: CaseModeVerdict, reason: string): CaseModeVerdict {
+  return { ...v, confidence: Math.min(MAX_CONFIDENCE, Math.round((v.confidence + AGREEMENT_BONUS) * 100) / 100), rationale: `${v.rationale}; user reason: ${reasonLabel(reason)}` };
+}
+
+function adversarial(e: CaseEvidence, has: (r: string) => boolean): CaseModeVerdict | null {
+  // Newest first: the input the answer replied to is the likeliest culprit.
+  for (const input of [...e.userInputs].reverse()) {
+    const match = findInjection(input);
+    if (!match) continue;
+    const v = verdict('adversarial_input', 'injection_pattern', 0.9, `input matches a prompt-injection pattern: ${match.pattern.label} ("${match.excerpt}")`);
+    return has('unsafe') ? corroborate(v, 'unsafe') : v;
+  }
+  return has('unsafe') ? verdict('adversarial_input', 'reason_unsafe', 0.4, `user reason: ${reasonLabel('unsafe')}`) : null;
+}
+
+function toolFailure(e: CaseEvidence, has: (r: string) => boolean): CaseModeVerdict | null {
+  const tools = e.trace?.tools ?? [];
+  const failed = tools.filter((t) => t.status === 'error');
+  if (failed.length > 0) {
+    const t = failed[0]!;
+    const others = failed.length > 1 ? ` (and ${plural(failed.length - 1, 'other failed tool')})` : '';
+    const how = `${t.error ? ` with ${t.error}` : ''}${t.attempts > 1 ? ` after ${t.attempts} attempts` : ''}`;
+    const v = verdict('tool_failure', 'tool_error', 0.9, `tool \`${t.name}\` failed${how}${others}`, t.spanId);
+    return has('action_failed') ? corroborate(v, 'action_failed') : v;
+  }
+  const retried = tools.find((t) => t.attempts > 1);
+  if (retried) {
+    const v = verdict('tool_failure', 'tool_retries', 0.5, `tool \`${retried.name}\` succeeded only after ${retried.attempts} attempts`, retried.spanId);
+    return has('action_failed') ? corroborate(v, 'action_failed') : v;
+  }
+  if (!has('action_failed')) return null;
+  const seen = tools.length ? `the trace shows ${plural(tools.length, 'tool call')} without error` : e.trace ? 'the trace shows no tool call' : 'no trace';
+  return verdict('tool_failure', 'reason_action_failed', 0.55, `user reason: ${reasonLabel('action_failed')} (${seen})`);
+}
+
+function contextDrift(e: CaseEvidence, has: (r: string) => boolean): CaseModeVerdict | null {
+  const ctx = e.trace?.context ?? null;
+  const turns = ctx?.turns ?? e.turns;
+  if (ctx && ctx.ratio >= CONTEXT_RATIO_THRESHOLD) {
+    const after = turns > 0 ? ` after ${plural(turns, 'turn')}` : ` (${num(ctx.inputTokens)} of ${num(ctx.windowTokens)} tokens)`;
+    const v = verdict('context_drift', 'context_near_window', 0.85, `context at ${pct(ctx.ratio)} of the window${after}`, ctx.spanId);
+    return has('forgot_context') ? corroborate(v, 'forgot_context') : v;
+  }
+  if (!has('forgot_context')) return null;
+  const label = reasonLabel('forgot_context');
+  if (turns >= LONG_CONVERSATION_TURNS) return verdict('context_drift', 'forgot_context_long', 0.7, `user reason: ${label} after ${plural(turns, 'turn')}`, ctx?.spanId ?? null);
+  return verdict('context_drift', 'reason_forgot_context', 0.55, `user reason: ${label} (${plural(turns, 'turn')}${ctx ? `, context at ${pct(ctx.ratio)}` : ''})`);
+}
+
+/** The system prompt's share of the fullest context, when it is small enough to count as evidence. */
+function smallSystemPrompt(trace: TraceSummary | null): { text: string; spanId: string } | null {
+  const ctx = trace?.context;
+  const system = trace?.systemPromptTokens;
+  if (!ctx || system == null || ctx.inputTokens < SMALL_SYSTEM_PROMPT_MIN_CONTEXT) return null;
+  const share = system / ctx.inputTokens;
+  if (share >= SMALL_SYSTEM_PROMPT_SHARE) return null;
+  return { text: `system prompt is ${num(system)} tokens, ${share < 0.01 ? 'under 1%' : pct(share)} of a ${num(ctx.inputTokens)}-token context`, spanId: ctx.spanId };
+}
+
+function instructionDrift(e: CaseEvidence, has: (r: string) => boolean): CaseModeVerdict | null {
+  const small = smallSystemPrompt(e.trace);
+  const label = reasonLabel('ignored_instruction');
+  if (has('ignored_instruction') && small)
+    return verdict('instruction_drift', 'ignored_instruction_small_system_prompt', 0.75, `user reason: ${label}, and the ${small.text}`, small.spanId);
+  if (has('ignored_instruction')) return verdict('instruction_drift', 'reason_ignored_instruction', 0.6, `user reason: ${label}`);
+  if (small) return verdict('instruction_drift', 'small_system_prompt', 0.35, `the ${small.text}`, small.spanId);
+  return null;
+}
+
+function hallucination(e: CaseEvidence, has: (r: string) => boolean): CaseModeVerdict | null {
+  const retrieval = e.trace?.retrieval ?? null;
+  // A retrieval step that did not report how many sources it found may well have found some.
+  const retrievedSome = retrieval !== null && (retrieval.sources === null || retrieval.sources > 0);
+  const cited = e.answerSources ?? 0;
+  const noSources = !retrievedSome && cited === 0;
+  // Without a trace only the answer's own citations are known.
+  const noSourcesText = e.trace ? 'no retrieval sources' : 'the answer cites no sources';
+  const stated = e.statedConfidence ?? e.trace?.confidence ?? null;
+  const spanId = retrieval?.spanId ?? null;
+  if (stated !== null && stated < LOW_CONFIDENCE && noSources) {
+    const v = verdict('hallucination', 'low_confidence_no_sources', 0.75, `stated confidence ${stated.toFixed(2)} and ${noSourcesText}`, spanId);
+    return has('wrong') ? corroborate(v, 'wrong') : v;
+  }
+  if (!has('wrong')) return null;
+  const label = reasonLabel('wrong');
+  if (noSources) return verdict('hallucination', 'reason_wrong_no_sources', 0.65, `user reason: ${label}, and ${noSourcesText}`, spanId);
+  const found = !retrievedSome
+    ? `${plural(cited, 'source')} cited`
+    : retrieval!.sources === null
+      ? 'after a retrieval step'
+      : `${plural(retrieval!.sources, 'retrieval source')} found`;
+  return verdict('hallucination', 'reason_wrong', 0.45, `user reason: ${label} (${found})`, spanId);
+}
+
+const QUOTE_MAX = 80;
+const quote = (text: string) => {
+  const t = text.replace(/\s+/g, ' ').trim();
+  return `"${t.length > QUOTE_MAX ? `${t.slice(0, QUOTE_MAX - 1)}…` : t}"`;
+};
+
+/** What was missing, for a case no rule explains; the user's own words are quoted for the reviewer. */
+function unknownVerdict(e: CaseEvidence): CaseModeVerdict {
+  const parts: string[] = [];
+  if (e.escalation?.outcome === 'agent_was_wrong') parts.push('a person found the agent wrong');
+  else if (e.escalation) parts.push(`escalated (trigger: ${e.escalation.trigger})`);
+  parts.push(e.trace ? `the trace (${plural(e.trace.spanCount, 'span')}) shows no failure` : 'no trace');
+  const given = e.reasons.filter((r) => r !== 'other');
+  if (e.source === 'feedback') parts.push(given.length ? `user reason: ${given.map(reasonLabel).join(', ')}` : e.reasons.includes('other') ? 'user reason: Other' : 'no reason given');
+  let text = parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}` : parts[0]!;
+  const words = e.comment?.trim() ? `user comment: ${quote(e.comment)}` : e.escalation?.note?.trim() ? `escalation note: ${quote(e.escalation.note)}` : null;
+  if (words) text += ` (${words})`;
+  return verdict('unknown', 'nothing_applies', 0, text);
+}
+
+/**
+ * The failure modes of a negative case, primary first (never empty: `unknown` when nothing applies).
+ * See the rule table at the top of this file.
+ */
+export function classifyCase(e: CaseEvidence): CaseModeVerdict[] {
+  const reasons = new Set(e.reasons);
+  const has = (r: string) => reasons.has(r);
+  const found = [adversarial, toolFailure, contextDrift, instructionDrift, hallucination].map((rule) => rule(e, has)).filter((v): v is CaseModeVerdict => v !== null);
+  if (found.length === 0) return [unknownVerdict(e)];
+  const order = (v: CaseModeVerdict) => RULE_ORDER.indexOf(v.rule as ClassifyRule);
+  return found.sort((a, b) => b.confidence - a.confidence || order(a) - order(b));
+}
