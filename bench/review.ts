@@ -41,6 +41,8 @@ function recording(db: Db, into: Captured[]): Db {
   const dialect = (db as unknown as { dialect: { sqlToQuery(q: SQL): { sql: string; params: unknown[] } } }).dialect;
   return new Proxy(db, {
     get(target, key, receiver) {
+      if (key === 'transaction')
+        return (run: (tx: Db) => Promise<unknown>, config?: unknown) => target.transaction((tx) => run(recording(tx as unknown as Db, into)), config as never);
       if (key !== 'execute') return Reflect.get(target, key, receiver);
       return (query: SQL) => {
         into.push(dialect.sqlToQuery(query));
@@ -143,9 +145,18 @@ async function measure(db: Db, pool: pg.Pool, seed: SeedResult): Promise<Timing[
     }
     samples.sort((a, b) => a - b);
     const plans: string[] = [];
-    for (const q of captured) {
-      const explained = await pool.query(`explain (analyze, buffers) ${q.sql}`, q.params as unknown[]);
-      plans.push(`${q.sql.replace(/\s+/g, ' ').trim()}\n${explained.rows.map((r) => r['QUERY PLAN']).join('\n')}`);
+    // Explained as they ran: the aggregates run with JIT off (review-queries.ts, withoutJit).
+    const client = await pool.connect();
+    try {
+      await client.query('set jit = off');
+      for (const q of captured) {
+        if (/^\s*set /i.test(q.sql)) continue;
+        const explained = await client.query(`explain (analyze, buffers) ${q.sql}`, q.params as unknown[]);
+        plans.push(`${q.sql.replace(/\s+/g, ' ').trim()}\n${explained.rows.map((r) => r['QUERY PLAN']).join('\n')}`);
+      }
+    } finally {
+      await client.query('reset jit');
+      client.release();
     }
     const t = { name, p50: percentile(samples, 50), p95: percentile(samples, 95), plans };
     console.log(`  ${name}: p50 ${fmt(t.p50, 1)} ms, p95 ${fmt(t.p95, 1)} ms${t.p95 < AIM_MS ? '' : `  (over the ${AIM_MS} ms aim)`}`);

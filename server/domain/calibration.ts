@@ -113,3 +113,21 @@ export function calibrationStats(aggregates: BinAggregate[]): CalibrationStats {
     highAnswers: high,
   };
 }
+
+/** Sums aggregates of the same bin (finer groups, e.g. per topic and release, into coarser ones). */
+export function mergeBins(aggregates: Iterable<BinAggregate>): BinAggregate[] {
+  const bins = new Map<number, BinAggregate>();
+  for (const a of aggregates) {
+    const m = bins.get(a.bin);
+    if (!m) bins.set(a.bin, { ...a });
+    else {
+      m.count += a.count;
+      m.sumConfidence += a.sumConfidence;
+      m.helpful += a.helpful;
+      m.sumSquaredError += a.sumSquaredError;
+      m.high += a.high;
+      m.highNotHelpful += a.highNotHelpful;
+    }
+  }
+  return [...bins.values()].sort((a, b) => a.bin - b.bin);
+}

@@ -10,7 +10,7 @@ import type { EscalationOutcome } from '../../shared/handoff';
 import type { CaseModeVerdict, FailureMode, TraceSummary } from '../../shared/traces';
 import type { Db } from '../db/client';
 import { csvField } from './feedback-export';
-import { afterCursorSql, caseFilterSql, jsonValue, type CaseCursor } from './review-cases';
+import { afterCursorSql, caseFilterSql, jsonValue, NEWEST_FIRST, type CaseCursor } from './review-cases';
 import { isoSql, rowsOf, siteThresholds } from './review-queries';
 
 /** Turns before the user's input kept as history (the dataset is for replaying one answer, not the whole chat). */
@@ -90,7 +90,7 @@ async function* exportSite(db: Db, siteId: string, filter: CaseExportFilter, pag
         ) fix on true
         left join traces t on t.site_id = c.site_id and t.trace_id = c.trace_id
         where ${where} and ${afterCursorSql(cursor)}
-        order by c.occurred_at desc, c.id desc limit ${pageSize}`),
+        order by ${NEWEST_FIRST} limit ${pageSize}`),
     );
     if (rows.length === 0) return;
     yield rows.map(toEvalCase);

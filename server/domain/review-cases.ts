@@ -62,6 +62,12 @@ export function caseFilterSql(siteId: string, filter: Partial<Omit<CaseFilter, '
   return sql.join(conditions, sql` and `);
 }
 
+/**
+ * Newest first, spelled exactly as the indexes are (drizzle's `.desc()` makes `DESC NULLS LAST`): a plain
+ * `desc` means NULLS FIRST, which the planner cannot serve from those indexes, and it then sorts the range.
+ */
+export const NEWEST_FIRST = sql`c.occurred_at desc nulls last, c.id desc nulls last`;
+
 /** The keyset condition: strictly after the cursor in (occurred_at desc, id desc) order. */
 export function afterCursorSql(cursor: CaseCursor | null): SQL {
   if (!cursor) return sql`true`;
@@ -138,7 +144,7 @@ export async function listCases(db: Db, siteId: string, input: Omit<CaseFilter, 
     await db.execute(sql`
       select ${caseItemColumns} from cases c
       where ${caseFilterSql(siteId, input, thresholds, range)} and ${afterCursorSql(cursor)}
-      order by c.occurred_at desc, c.id desc limit ${limit + 1}`),
+      order by ${NEWEST_FIRST} limit ${limit + 1}`),
   );
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
@@ -234,13 +240,14 @@ async function transcriptOf(db: Db, conversationId: string, answerId: string | n
   }));
 }
 
-/** An escalation case's own escalation; for a rating, the conversation's first escalation at or after it. */
+/** An escalation case's own escalation; for a rated answer that was escalated, the conversation's first escalation after the answer. */
 async function escalationOf(db: Db, row: DetailRow): Promise<CaseDetail['escalation']> {
   const where =
     row.source === 'escalation'
       ? sql`e.id = ${row.source_id}`
       : row.escalated
-        ? sql`e.conversation_id = ${row.conversation_id} and e.created_at >= ${row.occurred_at}::timestamptz - interval '1 minute'`
+        ? sql`e.conversation_id = ${row.conversation_id}
+            and e.created_at >= coalesce((select a.sent_at from messages a where a.id = ${row.message_id}::uuid), ${row.occurred_at}::timestamptz)`
         : null;
   if (!where) return null;
   const [e] = rowsOf<{ id: string; status: string; trigger: string; note: string | null; outcome: EscalationOutcome | null; created_at: string }>(
