@@ -104,6 +104,7 @@ test('should show calibration and alerts', async ({ page }) => {
   await expect(alerts).toContainText(`against a baseline of 10% ${seed.tag}`);
   await expect(alerts).toContainText('Negative rate');
   await expect(alerts).toContainText('45%');
+  expect(await axeViolations(page)).toEqual([]);
 });
 
 test('should filter the case list by failure mode, keep the filter in the URL, and offer its export', async ({ page }) => {
