@@ -3,6 +3,8 @@ import { Route, Router } from 'preact-iso';
 import { ConversationPage } from './pages/conversation/ConversationPage';
 import { InboxPage } from './pages/inbox/InboxPage';
 import { NotFoundPage } from './pages/not-found/NotFoundPage';
+import { CasePage } from './pages/review/CasePage';
+import { ReviewPage } from './pages/review/ReviewPage';
 import { SignInPage } from './pages/sign-in/SignInPage';
 
 /** Paths of the pages, for links and redirects (the server serves index.html for any path under /console/). */
@@ -10,6 +12,8 @@ export const paths = {
   signIn: '/console/sign-in',
   inbox: '/console/',
   conversation: (escalationId: string) => `/console/conversation/${encodeURIComponent(escalationId)}`,
+  /** Review's sections and cases: see pages/review/review-nav.ts. */
+  review: '/console/review',
 };
 
 /** Pages a visitor may see without signing in. */
@@ -22,6 +26,11 @@ export function Routes() {
       <Route path="/console/" component={InboxPage} />
       <Route path="/console/inbox" component={InboxPage} />
       <Route path="/console/conversation/:id" component={ConversationPage} />
+      <Route path="/console/review" component={ReviewPage} />
+      <Route path="/console/review/calibration" component={ReviewPage} />
+      <Route path="/console/review/cases" component={ReviewPage} />
+      <Route path="/console/review/alerts" component={ReviewPage} />
+      <Route path="/console/review/cases/:id" component={CasePage} />
       <Route default component={NotFoundPage} />
     </Router>
   );

@@ -27,6 +27,7 @@ import { createPresence } from './realtime/presence';
 import { startAlertJob } from './review/alerts';
 import { startReviewProjector } from './review/projector';
 import { appRouter, type AppRouter } from './routers';
+import { reviewExportRoute } from './review-export-route';
 import { signalPushRoute } from './signal-route';
 import { createIngestKeyCache } from './traces/ingest-keys';
 import { tracesRoute } from './traces/route';
@@ -159,6 +160,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   if (opts.signalRoute !== 'trpc') await app.register(signalPushRoute, { prefix: '/trpc', trpcOptions, context: createContext });
   // OTLP/HTTP trace ingestion, in its own scope: raw bodies and a larger body limit than the widget API's.
   await app.register(tracesRoute, { db, ingestKeys, bodyLimit: opts.tracesBodyLimit });
+
+  // The console's eval-dataset download (session cookie, Review roles).
+  await app.register(reviewExportRoute, { db });
 
   app.get('/healthz', async (_req, reply) => {
     try {

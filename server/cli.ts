@@ -7,7 +7,8 @@ import { allowOrigins, createSite, findSite } from './domain/sites';
 import { normalizeOrigin } from './domain/origins';
 import { addStaffToSites, createStaff, staffRoles } from './domain/staff';
 import { generatePassword } from './domain/secrets';
-import { runExport } from './export-command';
+import { runCaseExport, runExport } from './export-command';
+import { FAILURE_MODE_IDS, type FailureMode } from '../shared/traces';
 import { webhookUrlProblem } from '../shared/webhooks';
 import { setSiteWebhook } from './webhooks/config';
 import { startServer } from './start';
@@ -22,6 +23,7 @@ Commands:
   site webhook                  Set or remove a site's webhook (escalation events, signed)
   staff create                  Create a staff account (admin, agent or reviewer)
   export feedback               Write stored feedback to stdout (jsonl or csv)
+  export cases                  Write review cases as an eval dataset to stdout (jsonl or csv)
 
 Run 'backstop <command> --help' for a command's options.
 
@@ -53,9 +55,14 @@ site webhook: POSTs escalation.created and escalation.resolved to an http(s) URL
 The password is read from stdin when it is piped (echo "$PW" | backstop staff create …);
 otherwise one is generated and printed once.`,
   export: `Usage: backstop export feedback [--site SITE_ID] [--since ISO_TIME] [--format jsonl|csv]
+       backstop export cases [--site SITE_ID] [--mode MODE] [--since ISO_TIME] [--format jsonl|csv]
 
-Writes every stored feedback item to stdout (jsonl by default: one JSON object per line with
+export feedback: every stored feedback item (jsonl by default: one JSON object per line with
 id, siteId, conversationId, messageId, traceId, rating, reasons, comment, confidence, topic, createdAt).
+export cases: the eval dataset, newest first: per rated answer or escalation, the user's input, earlier turns,
+the answer, confidence, topic, rating, failure modes with rationale, the reviewer's label, a person's
+correction, and the trace in brief (model, tokens, tools with status). CSV holds nested fields as JSON.
+  --mode  only cases counted under one failure mode (${FAILURE_MODE_IDS.join(', ')})
 Progress goes to stderr. Works on the embedded database while the server is stopped, and on PostgreSQL at any time.`,
 };
 
@@ -147,6 +154,7 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'export': {
+      if (sub === 'cases') return exportCasesCommand(env, argv.slice(2));
       if (sub !== 'feedback') throw new UsageError(HELP.export);
       const { values } = parseArgs({
         args: argv.slice(2),
@@ -160,6 +168,26 @@ export async function main(argv: string[]): Promise<number> {
     default:
       throw new UsageError(`Unknown command '${command}'.\n\n${HELP.main}`);
   }
+}
+
+/** `export cases`: checks every flag before opening the database, so a typo costs nothing. */
+async function exportCasesCommand(env: Env, args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { site: { type: 'string' }, mode: { type: 'string' }, since: { type: 'string' }, format: { type: 'string', default: 'jsonl' } },
+    strict: true,
+  });
+  if (values.format !== 'jsonl' && values.format !== 'csv') throw new UsageError(`--format must be jsonl or csv, got '${values.format}'.`);
+  if (values.site !== undefined && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(values.site))
+    throw new UsageError(`--site must be a site id (a UUID), got '${values.site}'.`);
+  if (values.mode !== undefined && !FAILURE_MODE_IDS.includes(values.mode as FailureMode))
+    throw new UsageError(`--mode must be one of ${FAILURE_MODE_IDS.join(', ')}, got '${values.mode}'.`);
+  const since = values.since === undefined ? undefined : new Date(values.since);
+  if (since && (!/^\d{4}-\d{2}-\d{2}/.test(values.since!) || Number.isNaN(since.getTime())))
+    throw new UsageError(`--since must be an ISO time like 2026-01-31T00:00:00Z, got '${values.since}'.`);
+  const filter = { siteId: values.site, mode: values.mode as FailureMode | undefined, since };
+  await withDatabase(env, (d) => runCaseExport(d.db, filter, values.format as 'jsonl' | 'csv'));
+  return 0;
 }
 
 /** `site add-origin`: adds origins to a site named by id or public key. */
@@ -218,6 +246,8 @@ export async function run(argv = process.argv.slice(2)): Promise<void> {
     if (err instanceof UsageError || err instanceof EnvError || err instanceof DataDirBusyError || err instanceof DatabaseOpenError) console.error(err.message);
     else if ((err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) console.error(`${(err as Error).message}\nRun 'backstop --help' for usage.`);
     else console.error(`backstop: ${(err as Error).message}`);
-    process.exitCode = err instanceof UsageError ? 2 : 1;
+    // Usage mistakes (bad or unknown flags) exit with 2, failures with 1, as shells and scripts expect.
+    const usage = err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    process.exitCode = usage ? 2 : 1;
   }
 }

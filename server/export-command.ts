@@ -1,6 +1,7 @@
-/** `backstop export feedback`: stdout gets the data, stderr the progress. */
+/** `backstop export feedback` and `export cases`: stdout gets the data, stderr the progress. */
 import { once } from 'node:events';
 import type { Db } from './db/client';
+import { EVAL_FIELDS, exportCases, formatEvalCase, type CaseExportFilter } from './domain/case-export';
 import { csvField, EXPORT_FIELDS, exportFeedback } from './domain/feedback-export';
 
 export async function runExport(
@@ -29,5 +30,27 @@ export async function runExport(
     if (total >= 10_000 && total % 10_000 < page.length) progress.write(`exported ${total} feedback items…\n`);
   }
   progress.write(`exported ${total} feedback item${total === 1 ? '' : 's'}\n`);
+  return total;
+}
+
+/** `backstop export cases`: the eval dataset, one EvalCase per line (or CSV row), newest first. Flags are checked by the caller. */
+export async function runCaseExport(
+  db: Db,
+  filter: CaseExportFilter,
+  format: 'jsonl' | 'csv',
+  out: NodeJS.WritableStream = process.stdout,
+  progress: NodeJS.WritableStream = process.stderr,
+): Promise<number> {
+  const write = async (text: string) => {
+    if (!out.write(text)) await once(out, 'drain');
+  };
+  if (format === 'csv') await write(EVAL_FIELDS.join(',') + '\n');
+  let total = 0;
+  for await (const page of exportCases(db, filter)) {
+    await write(page.map((row) => formatEvalCase(row, format)).join('\n') + '\n');
+    total += page.length;
+    if (total >= 10_000 && total % 10_000 < page.length) progress.write(`exported ${total} cases…\n`);
+  }
+  progress.write(`exported ${total} case${total === 1 ? '' : 's'}\n`);
   return total;
 }

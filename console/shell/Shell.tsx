@@ -5,6 +5,9 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
+import { loadRecentAlerts, recentAlerts } from '../pages/review/recent-alerts';
+import { canReview } from '../pages/review/review-access';
+import { lastReviewSearch } from '../pages/review/review-nav';
 import { paths, publicPaths } from '../routes';
 import { announce, toasts } from './announcer';
 import { liveStatus } from './live-status';
@@ -35,6 +38,24 @@ function Toasts() {
   );
 }
 
+/** "Review", with the number of alerts of the last 24 hours when there are some. */
+function ReviewLink({ current }: { current: boolean }) {
+  const n = recentAlerts.value;
+  return (
+    <a href={paths.review + lastReviewSearch.value} aria-current={current ? 'page' : undefined}>
+      Review
+      {n ? (
+        <>
+          <span class="badge-count" aria-hidden="true">
+            {n}
+          </span>
+          <span class="sr-only">{` (${n} ${n === 1 ? 'alert' : 'alerts'} in the last 24 hours)`}</span>
+        </>
+      ) : null}
+    </a>
+  );
+}
+
 export function Shell({ children }: { children: ComponentChildren }) {
   const { path, route } = useLocation();
   const who = me.value;
@@ -51,6 +72,12 @@ export function Shell({ children }: { children: ComponentChildren }) {
   useEffect(() => {
     if (path !== firstPath.current) document.getElementById('main')?.focus();
   }, [path]);
+
+  // The Review entry's alert count, read once per sign-in (Review refreshes it when it reads alerts).
+  useEffect(() => {
+    if (who && canReview(who)) void loadRecentAlerts(who.sites.map((s) => s.id));
+    else recentAlerts.value = null;
+  }, [who?.id]);
 
   if (who === undefined)
     return (
@@ -79,6 +106,7 @@ export function Shell({ children }: { children: ComponentChildren }) {
           <a href={paths.inbox} aria-current={path === paths.inbox || path.startsWith('/console/conversation/') ? 'page' : undefined}>
             Inbox
           </a>
+          {canReview(who) && <ReviewLink current={path.startsWith(paths.review)} />}
         </nav>
         <LiveState />
         <span class="who">

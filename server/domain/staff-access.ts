@@ -23,3 +23,12 @@ export function assertRole(staff: SessionStaff, action: StaffAction): void {
 export function assertAdmin(staff: SessionStaff): void {
   if (staff.role !== 'admin') throw new FieldError('FORBIDDEN', 'Only admins may change site settings.');
 }
+
+/**
+ * Review (failure modes, calibration, labels, exports) is for reviewers and admins. A site the staff member
+ * is not a member of is not found, as everywhere; agents get FORBIDDEN on their own sites.
+ */
+export function assertReviewAccess(staff: SessionStaff, siteId: string, notFound = `No site with id '${siteId}'.`): void {
+  if (!staff.siteIds.includes(siteId)) throw new FieldError('NOT_FOUND', notFound);
+  if (staff.role !== 'reviewer' && staff.role !== 'admin') throw new FieldError('FORBIDDEN', 'Review is for reviewers and admins.');
+}

@@ -1,6 +1,7 @@
 import { router } from '../trpc';
 import { conversationRouter } from './conversation';
 import { escalationRouter } from './escalation';
+import { reviewRouter } from './review';
 import { signalRouter } from './signal';
 import { siteRouter } from './site';
 import { staffRouter } from './staff';
@@ -13,6 +14,7 @@ export const appRouter = router({
   escalation: escalationRouter,
   conversation: conversationRouter,
   trace: traceRouter,
+  review: reviewRouter,
 });
 
 export type AppRouter = typeof appRouter;

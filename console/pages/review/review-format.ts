@@ -1,0 +1,71 @@
+/** Words and numbers Review shows: rates, counts, durations, failure modes, alert metrics. */
+import type { ReviewAlert } from '../../../shared/review';
+import { FAILURE_MODES, type FailureMode } from '../../../shared/traces';
+
+/** A failure mode's name as people read it. */
+export const MODE_LABEL = Object.fromEntries(FAILURE_MODES.map((m) => [m.id, m.label])) as Record<FailureMode, string>;
+
+/** The mode's name, or a dash for none. */
+export const modeLabel = (mode: FailureMode | null | undefined): string => (mode ? (MODE_LABEL[mode] ?? mode) : '–');
+
+/** A share as a percentage ("42%", "3.5%" under 10% with one decimal), or "–" when there is nothing to divide. */
+export function pct(rate: number | null | undefined): string {
+  if (rate == null || !Number.isFinite(rate)) return '–';
+  const p = rate * 100;
+  if (p !== 0 && Math.abs(p) < 10) return `${p.toFixed(1)}%`;
+  return `${Math.round(p)}%`;
+}
+
+/** A count with thousands separators. */
+export const count = (n: number | null | undefined): string => (n == null ? '–' : n.toLocaleString('en-US'));
+
+/** A score such as ECE or Brier, three decimals. */
+export const score = (v: number | null | undefined): string => (v == null || !Number.isFinite(v) ? '–' : v.toFixed(3));
+
+/** A span or trace duration: "850 ms", "1.2 s", "2 min 5 s". */
+export function duration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '–';
+  if (ms === 0) return '0 ms';
+  if (ms < 1) return `${ms.toFixed(2)} ms`;
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
+  const s = Math.round(ms / 1000);
+  return `${Math.floor(s / 60)} min ${s % 60} s`;
+}
+
+/** A rating as the widget's buttons name it. */
+export const ratingLabel = (rating: 1 | -1 | null): string => (rating === 1 ? 'Helpful' : rating === -1 ? 'Not helpful' : '–');
+
+export const METRIC_LABEL: Record<ReviewAlert['metric'], string> = {
+  negative_rate: 'Negative rate',
+  escalation_rate: 'Escalation rate',
+};
+
+/** An hour window such as "5 Dec, 14:00–15:00", in the viewer's time zone. */
+export function windowLabel(startIso: string, endIso: string): string {
+  const start = new Date(startIso);
+  const end = new Date(endIso);
+  const day = start.toLocaleDateString('en-GB', { day: 'numeric', month: 'short' });
+  const hm = (d: Date) => d.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' });
+  return `${day}, ${hm(start)}–${hm(end)}`;
+}
+
+/** A bucket start for tables: the hour for hourly series, the day for daily ones. */
+export function bucketLabel(iso: string, bucket: 'hour' | 'day'): string {
+  const d = new Date(iso);
+  return bucket === 'hour'
+    ? d.toLocaleString('en-GB', { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' })
+    : d.toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric' });
+}
+
+/** A date and time for case rows and labels. */
+export const dateTime = (iso: string): string => new Date(iso).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' });
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Who labelled: the server may give a staff id (shown as "you" when it is the viewer's) or a name. */
+export function labellerName(labelledBy: string | null, viewer: { id: string; displayName: string } | null | undefined): string {
+  if (!labelledBy) return 'a reviewer';
+  if (viewer && labelledBy === viewer.id) return `you (${viewer.displayName})`;
+  return UUID.test(labelledBy) ? 'another reviewer' : labelledBy;
+}

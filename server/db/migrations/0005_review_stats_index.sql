@@ -1,0 +1,1 @@
+CREATE INDEX "cases_site_time_stats_idx" ON "cases" USING btree ("site_id","occurred_at","source","rating","negative","mode","auto_mode","human_mode","message_id","confidence","topic","release");
