@@ -1,24 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { alertMessage, judgeRate, wilsonInterval } from './alert-stats';
-
-describe('wilsonInterval', () => {
-  it('should match hand-computed bounds for 19 of 50', () => {
-    // centre (0.38 + 1.96²/100) / (1 + 1.96²/50) = 0.388565; margin 1.96·√(0.38·0.62/50 + 1.96²/10000) / 1.076832 = 0.129936
-    const { low, high } = wilsonInterval(19, 50);
-    expect(low).toBeCloseTo(0.258626, 5);
-    expect(high).toBeCloseTo(0.518498, 5);
-  });
-
-  it('should give z²/(n + z²) as the upper bound of 0 of n', () => {
-    expect(wilsonInterval(0, 10).low).toBe(0);
-    expect(wilsonInterval(0, 10).high).toBeCloseTo(1.96 ** 2 / (10 + 1.96 ** 2), 10);
-  });
-
-  it('should stay within 0..1 and say nothing for no data', () => {
-    expect(wilsonInterval(10, 10).high).toBe(1);
-    expect(wilsonInterval(0, 0)).toEqual({ low: 0, high: 1 });
-  });
-});
+import { alertMessage, judgeRate } from './alert-stats';
 
 describe('judgeRate', () => {
   const baseline = { count: 30, total: 500 }; // 6%, Wilson upper 8.4%

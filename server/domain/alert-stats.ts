@@ -11,6 +11,8 @@
  * A baseline with no events at all (a new site or topic) never fires: there is nothing to jump from.
  */
 
+import { wilsonInterval } from './wilson';
+
 export interface RateCounts {
   /** Events: negative ratings, escalations. */
   count: number;
@@ -28,17 +30,6 @@ export interface AlertRules {
 
 export const ALERT_RULES: AlertRules = { minCount: 5, minTotal: 20, z: 1.96, minLift: 0.05 };
 
-/** The Wilson score interval of count/total (0..1 both when total is 0). */
-export function wilsonInterval(count: number, total: number, z = 1.96): { low: number; high: number } {
-  if (total <= 0) return { low: 0, high: 1 };
-  const p = count / total;
-  const z2 = z * z;
-  const denom = 1 + z2 / total;
-  const centre = (p + z2 / (2 * total)) / denom;
-  const margin = (z * Math.sqrt((p * (1 - p)) / total + z2 / (4 * total * total))) / denom;
-  return { low: Math.max(0, centre - margin), high: Math.min(1, centre + margin) };
-}
-
 export interface RateJudgement {
   fire: boolean;
   /** Why it did not fire (or 'jump' when it did), for logs and tests. */
@@ -52,8 +43,8 @@ export interface RateJudgement {
 export function judgeRate(observed: RateCounts, baseline: RateCounts, rules: AlertRules = ALERT_RULES): RateJudgement {
   const observedRate = observed.total > 0 ? observed.count / observed.total : 0;
   const baselineRate = baseline.total > 0 ? baseline.count / baseline.total : 0;
-  const observedLow = wilsonInterval(observed.count, observed.total, rules.z).low;
-  const baselineHigh = wilsonInterval(baseline.count, baseline.total, rules.z).high;
+  const observedLow = (wilsonInterval(observed.count, observed.total, rules.z)?.low ?? 0);
+  const baselineHigh = (wilsonInterval(baseline.count, baseline.total, rules.z)?.high ?? 1);
   const out = (fire: boolean, why: RateJudgement['why']): RateJudgement => ({ fire, why, observedRate, baselineRate, observedLow, baselineHigh });
   if (observed.count < rules.minCount || observed.total < rules.minTotal) return out(false, 'low_volume');
   if (baseline.total === 0) return out(false, 'no_baseline');

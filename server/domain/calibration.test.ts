@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aggregatePoints, binIndex, calibrationBins, calibrationStats, wilsonInterval } from './calibration';
+import { aggregatePoints, binIndex, calibrationBins, calibrationStats } from './calibration';
 
 const points = (spec: [confidence: number, helpful: boolean][]) => spec.map(([confidence, helpful]) => ({ confidence, helpful }));
 
@@ -15,31 +15,6 @@ describe('binIndex', () => {
     [1, 9],
   ])('should put %d in bin %d', (confidence, bin) => {
     expect(binIndex(confidence)).toBe(bin);
-  });
-});
-
-describe('wilsonInterval', () => {
-  it('should give [0.2366, 0.7634] for 5 of 10', () => {
-    const ci = wilsonInterval(5, 10)!;
-    expect(ci.low).toBeCloseTo(0.2366, 4);
-    expect(ci.high).toBeCloseTo(0.7634, 4);
-  });
-
-  it('should not collapse to a point for 3 of 3', () => {
-    const ci = wilsonInterval(3, 3)!;
-    expect(ci.low).toBeCloseTo(0.4385, 4);
-    expect(ci.high).toBe(1);
-  });
-
-  it('should give [0, 0.0345] for 0 of 109', () => {
-    // Upper bound z²/(n+z²) when nothing succeeded.
-    const ci = wilsonInterval(0, 109)!;
-    expect(ci.low).toBe(0);
-    expect(ci.high).toBeCloseTo(3.8415 / (109 + 3.8415), 4);
-  });
-
-  it('should be null for an empty bin', () => {
-    expect(wilsonInterval(0, 0)).toBeNull();
   });
 });
 

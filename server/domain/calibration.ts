@@ -4,12 +4,12 @@
  * code serves 20 ratings in a test and a million in production.
  */
 import type { CalibrationBin, CalibrationStats } from '../../shared/review';
+import { wilsonInterval } from './wilson';
 
 /** Ten equal bins of stated confidence: [0, 0.1), …, [0.9, 1]. */
 export const BIN_COUNT = 10;
 
 /** z for a two-sided 95% interval. */
-const Z95 = 1.959963984540054;
 
 /** Sums over the rated answers whose confidence falls in one bin (what the SQL returns per bin). */
 export interface BinAggregate {
@@ -59,20 +59,6 @@ export function aggregatePoints(points: RatedPoint[], highThreshold: number): Bi
     bins.set(bin, agg);
   }
   return [...bins.values()].sort((a, b) => a.bin - b.bin);
-}
-
-/**
- * Wilson score interval for a proportion (95% by default). Unlike the normal approximation it stays
- * inside [0, 1] and is honest for small bins: 3 of 3 helpful is [0.44, 1], not [1, 1].
- */
-export function wilsonInterval(successes: number, n: number, z = Z95): { low: number; high: number } | null {
-  if (n <= 0) return null;
-  const p = successes / n;
-  const z2 = z * z;
-  const denominator = 1 + z2 / n;
-  const centre = (p + z2 / (2 * n)) / denominator;
-  const margin = (z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / denominator;
-  return { low: Math.max(0, centre - margin), high: Math.min(1, centre + margin) };
 }
 
 /** The ten bins, empty ones included (count 0, rates null), each with its Wilson interval. */
