@@ -25,6 +25,8 @@ export const sites = pgTable('sites', {
   /** Support hours; null means always staffed when someone is signed in. */
   hours: jsonb('hours').$type<SiteHours>(),
   policy: jsonb('policy').$type<SitePolicy>().notNull(),
+  /** Whether personal data and secrets are replaced by typed placeholders before storage (on by default). */
+  redactPii: boolean('redact_pii').notNull().default(true),
   createdAt: createdAt(),
 });
 
@@ -36,6 +38,8 @@ export const staff = pgTable('staff', {
   passwordHash: text('password_hash').notNull(),
   /** Shown to end users ("Maya from Support joined"); defaults to the email's local part. */
   displayName: text('display_name'),
+  /** Set when an admin disables the account: its sessions end and it cannot sign in. */
+  disabledAt: timestamp('disabled_at', { withTimezone: true, mode: 'date' }),
   createdAt: createdAt(),
 });
 
@@ -419,4 +423,58 @@ export const alerts = pgTable(
     uniqueIndex('alerts_site_metric_window_uq').on(t.siteId, t.topic, t.metric, t.windowStart),
     index('alerts_site_time_idx').on(t.siteId, t.windowStart),
   ],
+);
+
+/**
+ * Secret ingest keys of a site (agent backends: OTLP, trace.record): several per site, named, revocable.
+ * Only the sha256 of a key is stored; the key is shown once when it is created.
+ */
+export const ingestKeys = pgTable(
+  'ingest_keys',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    siteId: uuid('site_id').notNull().references(() => sites.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    keyHash: text('key_hash').notNull().unique(),
+    createdBy: uuid('created_by').references(() => staff.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true, mode: 'date' }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [index('ingest_keys_site_idx').on(t.siteId)],
+);
+
+/** Every staff action that changes data: who, what, when, from where. Append-only; admins read it. */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    /** Null for actions outside any site (staff accounts, sign-in). */
+    siteId: uuid('site_id').references(() => sites.id, { onDelete: 'set null' }),
+    /** Null when done from the command line or by the system. */
+    staffId: uuid('staff_id').references(() => staff.id, { onDelete: 'set null' }),
+    /** The actor as a readable string at the time (email or `cli`), kept when the account is gone. */
+    actor: text('actor').notNull(),
+    action: text('action').notNull(),
+    targetType: text('target_type'),
+    targetId: text('target_id'),
+    details: jsonb('details').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('audit_log_site_idx').on(t.siteId, t.id), index('audit_log_created_idx').on(t.createdAt)],
+);
+
+/** Failed staff sign-ins, for throttling per account and per address on every instance. */
+export const loginFailures = pgTable(
+  'login_failures',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    /** The email as typed, normalised (lower case); unknown accounts are throttled like known ones. */
+    email: text('email').notNull(),
+    ip: text('ip'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('login_failures_email_idx').on(t.email, t.createdAt), index('login_failures_ip_idx').on(t.ip, t.createdAt)],
 );
