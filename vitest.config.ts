@@ -10,6 +10,8 @@ export default defineConfig({
     include: ['shared/**/*.test.{ts,tsx}', 'widget/**/*.test.{ts,tsx}', 'server/**/*.test.ts', 'console/**/*.test.{ts,tsx}', 'demo/**/*.test.ts'],
     exclude: process.env.TEST_DB === 'postgres' ? ['**/node_modules/**'] : ['**/node_modules/**', '**/*.pg.test.ts'],
     environment: 'node',
+    // Cheap password hashes for the accounts tests create (server/test/setup.ts says why).
+    setupFiles: ['server/test/setup.ts'],
     testTimeout: 20_000,
     hookTimeout: 60_000,
   },

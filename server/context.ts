@@ -26,6 +26,8 @@ export interface ContextInner {
   /** Public site key the widget sends in `x-backstop-key`. */
   siteKey: string | null;
   userAgent: string | null;
+  /** The client's address (fastify's `req.ip`, which honours `trustProxy`); null outside HTTP. */
+  ip: string | null;
   /** The site secret ingest key from `Authorization: Bearer sk_…` (agent backends reporting traces). */
   ingestKey: string | null;
   /** Resolves ingest keys to sites (cached briefly). */
@@ -58,6 +60,7 @@ export function createContextInner(opts: { db: Db } & Partial<Omit<ContextInner,
     origin: opts.origin ?? null,
     siteKey: opts.siteKey ?? null,
     userAgent: opts.userAgent ?? null,
+    ip: opts.ip ?? null,
     ingestKey: opts.ingestKey ?? null,
     ingestKeys: opts.ingestKeys ?? createIngestKeyCache(opts.db, { ttlMs: 0 }),
     method: opts.method ?? null,
@@ -102,6 +105,7 @@ export function contextFactory(base: {
       origin: header(req, 'origin'),
       siteKey: header(req, 'x-backstop-key'),
       userAgent: header(req, 'user-agent'),
+      ip: req.ip || null,
       ingestKey: bearerKey(header(req, 'authorization')),
       method: req.method,
       sessionId: req.cookies?.[SESSION_COOKIE] || null,

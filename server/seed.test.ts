@@ -1,7 +1,8 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from './db/client';
-import { settings, sites } from './db/schema';
+import { ingestKeys, settings } from './db/schema';
+import { createIngestKeyCache } from './traces/ingest-keys';
 import { sha256 } from './domain/secrets';
 import { signIn } from './domain/sessions';
 import { findSiteByPublicKey } from './domain/sites';
@@ -28,7 +29,7 @@ describe(`first run (${testDbKind})`, () => {
     expect(first.demoIngestKey).toMatch(/^sk_/);
     expect(again.demoIngestKey).toBe(first.demoIngestKey);
     const site = await findSiteByPublicKey(database.db, first.demoPublicKey);
-    expect(site!.ingestKeyHash).toBe(sha256(first.demoIngestKey));
+    expect(await createIngestKeyCache(database.db).siteFor(first.demoIngestKey)).toBe(site!.id);
   });
 
   it('should rotate the demo key once for a data directory from before the demo kept it', async () => {
@@ -38,8 +39,12 @@ describe(`first run (${testDbKind})`, () => {
     await database.db.delete(settings).where(eq(settings.key, `${DEMO_INGEST_KEY_SETTING}${site.id}`));
     const rotated = (await seedFirstRun(database.db, ['http://localhost:4000'])).demoIngestKey;
     expect(rotated).not.toBe(seed.demoIngestKey);
-    const [row] = await database.db.select({ hash: sites.ingestKeyHash }).from(sites).where(eq(sites.id, site.id));
-    expect(row!.hash).toBe(sha256(rotated));
+    // The site's 'default' key is the new one: the old key stops working, the new one works.
+    const keys = createIngestKeyCache(database.db, { missTtlMs: 0 });
+    expect(await keys.siteFor(rotated)).toBe(site.id);
+    expect(await keys.siteFor(seed.demoIngestKey)).toBeNull();
+    const rows = await database.db.select().from(ingestKeys).where(eq(ingestKeys.siteId, site.id));
+    expect(rows.map((r) => [r.name, r.keyHash])).toEqual([['default', sha256(rotated)]]);
     expect((await seedFirstRun(database.db, ['http://localhost:4000'])).demoIngestKey).toBe(rotated);
   });
 
@@ -49,7 +54,8 @@ describe(`first run (${testDbKind})`, () => {
     await database.db.delete(settings).where(eq(settings.key, `${DEMO_INGEST_KEY_SETTING}${site.id}`));
     const keys = await Promise.all([1, 2, 3, 4].map(() => ensureDemoIngestKey(database.db, site.id)));
     expect(new Set(keys).size).toBe(1);
-    const [row] = await database.db.select({ hash: sites.ingestKeyHash }).from(sites).where(eq(sites.id, site.id));
-    expect(row!.hash).toBe(sha256(keys[0]!));
+    expect(await createIngestKeyCache(database.db).siteFor(keys[0]!)).toBe(site.id);
+    const rows = await database.db.select().from(ingestKeys).where(eq(ingestKeys.siteId, site.id));
+    expect(rows.map((r) => r.keyHash)).toEqual([sha256(keys[0]!)]);
   });
 });

@@ -2,9 +2,10 @@
  * First-run setup: the demo site and the first admin account (with a generated password, shown once), and
  * the demo site's secret ingest key, which only the demo keeps (see `ensureDemoIngestKey`).
  */
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Db } from './db/client';
-import { settings, sites } from './db/schema';
+import { ingestKeys, settings, sites } from './db/schema';
+import { DEFAULT_KEY_NAME, insertIngestKey } from './domain/ingest-keys';
 import { generatePassword, newIngestKey, sha256 } from './domain/secrets';
 import { allowOrigins, createSite } from './domain/sites';
 import { addStaffToSites, createStaff, staffCount } from './domain/staff';
@@ -64,7 +65,7 @@ export async function seedFirstRun(db: Db, origins: string[]): Promise<SeedResul
  * once and stored only as hashes; the demo site alone keeps its key in `settings`, in plain text, because
  * its own agent runs in this process. The first start that finds none (a new install, or a data directory
  * from before the demo sent traces) stores `known` (the key of a site just created) or a new key, and sets
- * the site's hash to match, in one transaction: instances starting at once all end up with the stored key.
+ * the site's 'default' ingest key to match (a new row if it has none), in one transaction: instances starting at once all end up with the stored key.
  */
 export async function ensureDemoIngestKey(db: Db, siteId: string, known?: string): Promise<string> {
   const settingKey = `${DEMO_INGEST_KEY_SETTING}${siteId}`;
@@ -72,10 +73,22 @@ export async function ensureDemoIngestKey(db: Db, siteId: string, known?: string
     const candidate = known ?? newIngestKey();
     const inserted = await tx.insert(settings).values({ key: settingKey, value: candidate }).onConflictDoNothing().returning({ value: settings.value });
     if (inserted.length > 0) {
-      if (!known) await tx.update(sites).set({ ingestKeyHash: sha256(candidate) }).where(eq(sites.id, siteId));
+      if (!known) await replaceDefaultKey(tx as unknown as Db, siteId, candidate);
       return candidate;
     }
     const [row] = await tx.select({ value: settings.value }).from(settings).where(eq(settings.key, settingKey));
     return row!.value;
   });
+}
+
+/** Points the site's 'default' ingest key at `key` (revoked or not, it is live again), or adds one. */
+async function replaceDefaultKey(tx: Db, siteId: string, key: string): Promise<void> {
+  const [row] = await tx
+    .select({ id: ingestKeys.id })
+    .from(ingestKeys)
+    .where(and(eq(ingestKeys.siteId, siteId), eq(ingestKeys.name, DEFAULT_KEY_NAME)))
+    .orderBy(ingestKeys.createdAt)
+    .limit(1);
+  if (row) await tx.update(ingestKeys).set({ keyHash: sha256(key), revokedAt: null }).where(eq(ingestKeys.id, row.id));
+  else await insertIngestKey(tx, siteId, key);
 }

@@ -24,21 +24,64 @@ export function sameDigest(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-const SCRYPT = { N: 16384, r: 8, p: 1, keylen: 32 };
-
-/** scrypt password hash as `scrypt$N$r$p$salt$hash`. */
-export async function hashPassword(password: string): Promise<string> {
-  const salt = randomBytes(16);
-  const hash = await scrypt(password, salt, SCRYPT.keylen, { N: SCRYPT.N, r: SCRYPT.r, p: SCRYPT.p });
-  return ['scrypt', SCRYPT.N, SCRYPT.r, SCRYPT.p, salt.toString('base64url'), hash.toString('base64url')].join('$');
+/** scrypt parameters of a password hash. */
+export interface PasswordCost {
+  N: number;
+  r: number;
+  p: number;
 }
 
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+/** OWASP's current recommendation for scrypt (Password Storage Cheat Sheet): N=2^17, r=8, p=1. */
+export const PASSWORD_COST: PasswordCost = { N: 2 ** 17, r: 8, p: 1 };
+const KEYLEN = 32;
+// Stored hashes with a larger N are refused rather than computed: a planted row must not cost gigabytes.
+const MAX_N = 2 ** 20;
+
+let currentCost: PasswordCost = PASSWORD_COST;
+
+/**
+ * Lowers the cost of new hashes. Only the test suite calls this (server/test/setup.ts), because hundreds of
+ * accounts at ~0.8 s each would make it crawl; the tests of the cost itself pass `PASSWORD_COST` explicitly.
+ */
+export function setPasswordCostForTests(cost: PasswordCost): void {
+  currentCost = cost;
+}
+
+/** The cost new hashes get (`PASSWORD_COST` outside tests). */
+export function passwordCost(): PasswordCost {
+  return currentCost;
+}
+
+// scrypt needs 128·N·r bytes; Node's default maxmem (32 MiB) is too small for N=2^17 (128 MiB), so allow twice that.
+const maxmemFor = (cost: PasswordCost) => 256 * cost.N * cost.r;
+
+/** scrypt password hash as `scrypt$N$r$p$salt$hash`. */
+export async function hashPassword(password: string, cost: PasswordCost = currentCost): Promise<string> {
+  const salt = randomBytes(16);
+  const hash = await scrypt(password, salt, KEYLEN, { ...cost, maxmem: maxmemFor(cost) });
+  return ['scrypt', cost.N, cost.r, cost.p, salt.toString('base64url'), hash.toString('base64url')].join('$');
+}
+
+function parseHash(stored: string): { cost: PasswordCost; salt: Buffer; hash: Buffer } | null {
   const [scheme, n, r, p, salt, hash] = stored.split('$');
-  if (scheme !== 'scrypt' || !salt || !hash) return false;
-  const expected = Buffer.from(hash, 'base64url');
-  const actual = await scrypt(password, Buffer.from(salt, 'base64url'), expected.length, { N: Number(n), r: Number(r), p: Number(p) });
-  return timingSafeEqual(actual, expected);
+  const cost = { N: Number(n), r: Number(r), p: Number(p) };
+  if (scheme !== 'scrypt' || !salt || !hash) return null;
+  if (!Number.isInteger(cost.N) || cost.N < 2 || cost.N > MAX_N || !(cost.r >= 1 && cost.r <= 32) || !(cost.p >= 1 && cost.p <= 16)) return null;
+  return { cost, salt: Buffer.from(salt, 'base64url'), hash: Buffer.from(hash, 'base64url') };
+}
+
+/** Whether the password matches the stored hash, at whatever cost that hash was made with. */
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const parsed = parseHash(stored);
+  if (!parsed || parsed.hash.length === 0) return false;
+  const actual = await scrypt(password, parsed.salt, parsed.hash.length, { ...parsed.cost, maxmem: maxmemFor(parsed.cost) });
+  return timingSafeEqual(actual, parsed.hash);
+}
+
+/** Whether a stored hash was made at a lower cost than new hashes get (rehashed on the next sign-in). */
+export function needsRehash(stored: string, cost: PasswordCost = currentCost): boolean {
+  const parsed = parseHash(stored);
+  return !parsed || parsed.cost.N < cost.N || parsed.cost.r < cost.r || parsed.cost.p < cost.p;
 }
 
 /** A password people can type: 20 characters from an unambiguous alphabet (~115 bits). */

@@ -6,6 +6,7 @@ import type { Db } from '../db/client';
 import { sites } from '../db/schema';
 import { newIngestKey, newPublicKey, sha256 } from './secrets';
 import { normalizeOrigin } from './origins';
+import { insertIngestKey } from './ingest-keys';
 
 export type Site = typeof sites.$inferSelect;
 
@@ -34,17 +35,23 @@ export async function createSite(
   });
   const publicKey = newPublicKey();
   const ingestKey = newIngestKey();
-  const [row] = await db
-    .insert(sites)
-    .values({
-      name: input.name,
-      publicKey,
-      ingestKeyHash: sha256(ingestKey),
-      allowedOrigins: [...new Set(origins)],
-      allowServerSenders: input.allowServerSenders ?? false,
-      policy: { ...DEFAULT_POLICY, ...input.policy },
-    })
-    .returning({ id: sites.id });
+  // The site and its first ingest key ('default') commit together. `sites.ingest_key_hash` is still written
+  // (the column is NOT NULL until a later migration drops it) but no longer read: keys live in ingest_keys.
+  const row = await db.transaction(async (tx) => {
+    const [inserted] = await tx
+      .insert(sites)
+      .values({
+        name: input.name,
+        publicKey,
+        ingestKeyHash: sha256(ingestKey),
+        allowedOrigins: [...new Set(origins)],
+        allowServerSenders: input.allowServerSenders ?? false,
+        policy: { ...DEFAULT_POLICY, ...input.policy },
+      })
+      .returning({ id: sites.id });
+    await insertIngestKey(tx as unknown as Db, inserted!.id, ingestKey);
+    return inserted;
+  });
   return { siteId: row!.id, publicKey, ingestKey };
 }
 

@@ -1,6 +1,8 @@
 import { router } from '../trpc';
+import { auditRouter } from './audit';
 import { conversationRouter } from './conversation';
 import { escalationRouter } from './escalation';
+import { ingestKeyRouter } from './ingest-key';
 import { reviewRouter } from './review';
 import { signalRouter } from './signal';
 import { siteRouter } from './site';
@@ -15,6 +17,8 @@ export const appRouter = router({
   conversation: conversationRouter,
   trace: traceRouter,
   review: reviewRouter,
+  ingestKey: ingestKeyRouter,
+  audit: auditRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -15,6 +15,7 @@ import { caseDetail, caseSiteId, labelCase, listCases } from '../domain/review-c
 import { calibration, filterOptions, listAlerts, overview } from '../domain/review-queries';
 import type { SessionStaff } from '../domain/sessions';
 import { assertReviewAccess } from '../domain/staff-access';
+import { recordAuditOf, staffActor } from '../domain/audit';
 import type { Db } from '../db/client';
 import { router, staffProcedure } from '../trpc';
 
@@ -52,7 +53,9 @@ export const reviewRouter = router({
   /** A reviewer's failure mode (and note) for a case; the automatic one is kept beside it. */
   label: staffProcedure.input(labelCaseInput).mutation(async ({ ctx, input }) => {
     await assertCaseAccess(ctx.db, ctx.staff, input.caseId);
-    return labelCase(ctx.db, input.caseId, { mode: input.mode, note: input.note, staffId: ctx.staff.id });
+    const labelled = await labelCase(ctx.db, input.caseId, { mode: input.mode, note: input.note, staffId: ctx.staff.id });
+    await recordAuditOf(ctx.db, staffActor(ctx.staff, ctx), 'cases', { action: 'review.label', targetType: 'case', targetId: input.caseId, details: { mode: input.mode } });
+    return labelled;
   }),
 
   /** Rate alerts whose window starts in the range, newest first. */

@@ -3,6 +3,8 @@ import { siteHoursInput, type SiteHours } from '../../shared/handoff';
 import type { SiteConfig } from '../../shared/schemas';
 import { sites } from '../db/schema';
 import { handoffAvailability } from '../domain/availability';
+import { recordAudit, staffActor } from '../domain/audit';
+import type { Db } from '../db/client';
 import { assertAdmin, assertSiteAccess } from '../domain/staff-access';
 import { setWebhookInput, webhookStatusInput, type SetWebhookResult, type WebhookStatus } from '../../shared/webhooks';
 import { router, staffProcedure, widgetProcedure } from '../trpc';
@@ -18,7 +20,10 @@ export const siteRouter = router({
   setHours: staffProcedure.input(siteHoursInput).mutation(async ({ ctx, input }): Promise<{ hours: SiteHours | null }> => {
     assertSiteAccess(ctx.staff, input.siteId, 'read');
     assertAdmin(ctx.staff);
-    await ctx.db.update(sites).set({ hours: input.hours }).where(eq(sites.id, input.siteId));
+    await ctx.db.transaction(async (tx) => {
+      await tx.update(sites).set({ hours: input.hours }).where(eq(sites.id, input.siteId));
+      await recordAudit(tx as unknown as Db, staffActor(ctx.staff, ctx), { action: 'site.set_hours', siteId: input.siteId, targetType: 'site', targetId: input.siteId, details: { hours: input.hours } });
+    });
     return { hours: input.hours };
   }),
 
@@ -29,7 +34,16 @@ export const siteRouter = router({
   setWebhook: staffProcedure.input(setWebhookInput).mutation(async ({ ctx, input }): Promise<SetWebhookResult> => {
     assertSiteAccess(ctx.staff, input.siteId, 'read');
     assertAdmin(ctx.staff);
-    return setSiteWebhook(ctx.db, input.siteId, input.url, { rotateSecret: input.rotateSecret });
+    const result = await setSiteWebhook(ctx.db, input.siteId, input.url, { rotateSecret: input.rotateSecret });
+    // Only the URL's host is recorded: webhook URLs often carry a token, and the signing secret never is.
+    await recordAudit(ctx.db, staffActor(ctx.staff, ctx), {
+      action: 'site.set_webhook',
+      siteId: input.siteId,
+      targetType: 'site',
+      targetId: input.siteId,
+      details: { host: input.url ? new URL(input.url).host : null, rotatedSecret: Boolean(result.secret) },
+    });
+    return result;
   }),
 
   /** The site's webhook URL and its deliveries' state (pending, given up, the latest attempt); admins of the site only. */
