@@ -5,6 +5,7 @@ import { InboxPage } from './pages/inbox/InboxPage';
 import { NotFoundPage } from './pages/not-found/NotFoundPage';
 import { CasePage } from './pages/review/CasePage';
 import { ReviewPage } from './pages/review/ReviewPage';
+import { SettingsPage } from './pages/settings/SettingsPage';
 import { SignInPage } from './pages/sign-in/SignInPage';
 
 /** Paths of the pages, for links and redirects (the server serves index.html for any path under /console/). */
@@ -14,6 +15,8 @@ export const paths = {
   conversation: (escalationId: string) => `/console/conversation/${encodeURIComponent(escalationId)}`,
   /** Review's sections and cases: see pages/review/review-nav.ts. */
   review: '/console/review',
+  /** Ingest keys and the audit log (admins). */
+  settings: '/console/settings',
 };
 
 /** Pages a visitor may see without signing in. */
@@ -31,6 +34,7 @@ export function Routes() {
       <Route path="/console/review/cases" component={ReviewPage} />
       <Route path="/console/review/alerts" component={ReviewPage} />
       <Route path="/console/review/cases/:id" component={CasePage} />
+      <Route path="/console/settings" component={SettingsPage} />
       <Route default component={NotFoundPage} />
     </Router>
   );

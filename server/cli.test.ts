@@ -3,6 +3,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { siteWebhooks } from './db/schema';
 import { storeSignals } from './domain/signals';
 import { findSite } from './domain/sites';
+import { signIn } from './domain/sessions';
+import { createIngestKeyCache } from './traces/ingest-keys';
 import { agentMessage, conversation, feedbackFor } from './test/fixtures';
 import { runCli } from './test/cli-process';
 import { processDatabase, testDbKind } from './test/test-db';
@@ -159,5 +161,58 @@ describe(`backstop CLI (${testDbKind})`, { timeout: 90_000 }, () => {
     } finally {
       await database.close();
     }
+  });
+
+  it('should create, list and revoke named ingest keys, keep site create\'s key as default, and audit each change as cli', async () => {
+    const site = JSON.parse((await runCli(['site', 'create', '--name', 'Keyed', '--origin', 'https://k.example', '--json'], env)).stdout);
+    const created = await runCli(['key', 'create', '--site', site.siteId, '--name', 'staging exporter', '--json'], env);
+    expect(created.code).toBe(0);
+    const key = JSON.parse(created.stdout);
+    expect(key).toMatchObject({ siteId: site.siteId, name: 'staging exporter', ingestKey: expect.stringMatching(/^sk_/) });
+    const listed = await runCli(['key', 'list', '--site', site.publicKey, '--json'], env);
+    const rows = listed.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(rows.map((r) => r.name)).toEqual(['default', 'staging exporter']);
+    expect(listed.stdout).not.toContain(key.ingestKey);
+    const revoked = await runCli(['key', 'revoke', '--site', site.siteId, '--key', key.keyId], env);
+    expect(revoked.code).toBe(0);
+    expect(revoked.stdout).toContain("Ingest key 'staging exporter' revoked");
+    const database = await target.open();
+    try {
+      const keys = createIngestKeyCache(database.db);
+      expect(await keys.siteFor(key.ingestKey)).toBeNull();
+      expect(await keys.siteFor(site.ingestKey)).toBe(site.siteId);
+    } finally {
+      await database.close();
+    }
+    const audit = await runCli(['audit', '--site', site.siteId, '--json'], env);
+    const actions = audit.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(actions.map((a) => [a.action, a.actor])).toEqual([
+      ['ingest_key.revoke', 'cli'],
+      ['ingest_key.create', 'cli'],
+      ['site.create', 'cli'],
+    ]);
+  });
+
+  it('should disable a staff account so it cannot sign in, and enable it again', async () => {
+    await runCli(['staff', 'create', '--email', 'leaver@example.com', '--role', 'agent'], env, 'correct horse battery staple\n');
+    const disabled = await runCli(['staff', 'disable', '--email', 'Leaver@example.com'], env);
+    expect(disabled.code).toBe(0);
+    expect(disabled.stdout).toContain('leaver@example.com is disabled');
+    let database = await target.open();
+    try {
+      expect(await signIn(database.db, 'leaver@example.com', 'correct horse battery staple')).toBeNull();
+    } finally {
+      await database.close();
+    }
+    expect((await runCli(['staff', 'enable', '--email', 'leaver@example.com'], env)).code).toBe(0);
+    database = await target.open();
+    try {
+      expect(await signIn(database.db, 'leaver@example.com', 'correct horse battery staple')).not.toBeNull();
+    } finally {
+      await database.close();
+    }
+    const unknown = await runCli(['staff', 'disable', '--email', 'nobody@example.com'], env);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('No staff account with email nobody@example.com');
   });
 });

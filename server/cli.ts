@@ -12,6 +12,8 @@ import { FAILURE_MODE_IDS, type FailureMode } from '../shared/traces';
 import { webhookUrlProblem } from '../shared/webhooks';
 import { setSiteWebhook } from './webhooks/config';
 import { startServer } from './start';
+import { AUDIT_HELP, auditCommand, CommandUsageError, KEY_HELP, keyCommand, staffDisableCommand } from './security-commands';
+import { CLI_ACTOR, recordAudit } from './domain/audit';
 
 const HELP: Record<string, string> = {
   main: `Usage: backstop <command> [options]
@@ -22,6 +24,9 @@ Commands:
   site add-origin               Allow another origin (website) to embed a site's widget
   site webhook                  Set or remove a site's webhook (escalation events, signed)
   staff create                  Create a staff account (admin, agent or reviewer)
+  staff disable | enable        Stop an account signing in (its sessions end at once), or let it again
+  key create | list | revoke    A site's secret ingest keys (named, revocable)
+  audit                         Print the audit log (who changed what, when, from where)
   export feedback               Write stored feedback to stdout (jsonl or csv)
   export cases                  Write review cases as an eval dataset to stdout (jsonl or csv)
 
@@ -49,11 +54,16 @@ site webhook: POSTs escalation.created and escalation.resolved to an http(s) URL
   The signing secret is printed once when it is generated (first --url, or --rotate-secret); changing
   the URL keeps the secret. --remove stops deliveries (pending ones are dropped).`,
   staff: `Usage: backstop staff create --email EMAIL --role admin|agent|reviewer [--site SITE_ID…] [--name NAME]
+       backstop staff disable --email EMAIL
+       backstop staff enable --email EMAIL
 
 --site (repeatable) makes the account a member of a site: staff see and work only their sites.
 --name is the name end users see ("Maya from Support joined"); default: the email's first part.
 The password is read from stdin when it is piped (echo "$PW" | backstop staff create …);
-otherwise one is generated and printed once.`,
+otherwise one is generated and printed once.
+staff disable: the account cannot sign in (the same answer as a wrong password) and its sessions end at once.`,
+  key: KEY_HELP,
+  audit: AUDIT_HELP,
   export: `Usage: backstop export feedback [--site SITE_ID] [--since ISO_TIME] [--format jsonl|csv]
        backstop export cases [--site SITE_ID] [--mode MODE] [--since ISO_TIME] [--format jsonl|csv]
 
@@ -120,7 +130,11 @@ export async function main(argv: string[]): Promise<number> {
       if (!values.name?.trim()) throw new UsageError('site create needs --name NAME.\n\n' + HELP.site);
       if (!values.origin?.length) throw new UsageError('site create needs at least one --origin URL.\n\n' + HELP.site);
       const allowServerSenders = values['allow-server-senders'] ?? false;
-      const created = await withDatabase(env, (d) => createSite(d.db, { name: values.name!.trim(), origins: values.origin!, allowServerSenders }));
+      const created = await withDatabase(env, async (d) => {
+        const site = await createSite(d.db, { name: values.name!.trim(), origins: values.origin!, allowServerSenders });
+        await recordAudit(d.db, CLI_ACTOR, { action: 'site.create', siteId: site.siteId, targetType: 'site', targetId: site.siteId, details: { name: values.name!.trim() } });
+        return site;
+      });
       if (values.json) console.log(JSON.stringify(created));
       else
         console.log(
@@ -128,7 +142,12 @@ export async function main(argv: string[]): Promise<number> {
         );
       return 0;
     }
+    case 'key':
+      return keyCommand((fn) => withDatabase(env, (d) => fn(d.db)), sub, argv.slice(2));
+    case 'audit':
+      return auditCommand((fn) => withDatabase(env, (d) => fn(d.db)), argv.slice(1));
     case 'staff': {
+      if (sub === 'disable' || sub === 'enable') return staffDisableCommand((fn) => withDatabase(env, (d) => fn(d.db)), sub === 'disable', argv.slice(2));
       if (sub !== 'create') throw new UsageError(HELP.staff);
       const { values } = parseArgs({
         args: argv.slice(2),
@@ -146,6 +165,7 @@ export async function main(argv: string[]): Promise<number> {
         d.db.transaction(async (tx) => {
           const row = await createStaff(tx as never, { email: values.email!, role: values.role as never, password, displayName: values.name });
           await addStaffToSites(tx as never, row.id, siteIds);
+          await recordAudit(tx as never, CLI_ACTOR, { action: 'staff.create', targetType: 'staff', targetId: row.id, details: { email: row.email, role: row.role, siteIds } });
           return row;
         }),
       );
@@ -243,11 +263,11 @@ export async function run(argv = process.argv.slice(2)): Promise<void> {
     const code = await main(argv);
     if (code >= 0) process.exitCode = code;
   } catch (err) {
-    if (err instanceof UsageError || err instanceof EnvError || err instanceof DataDirBusyError || err instanceof DatabaseOpenError) console.error(err.message);
+    if (err instanceof UsageError || err instanceof CommandUsageError || err instanceof EnvError || err instanceof DataDirBusyError || err instanceof DatabaseOpenError) console.error(err.message);
     else if ((err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) console.error(`${(err as Error).message}\nRun 'backstop --help' for usage.`);
     else console.error(`backstop: ${(err as Error).message}`);
     // Usage mistakes (bad or unknown flags) exit with 2, failures with 1, as shells and scripts expect.
-    const usage = err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    const usage = err instanceof UsageError || err instanceof CommandUsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
     process.exitCode = usage ? 2 : 1;
   }
 }

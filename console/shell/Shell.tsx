@@ -7,6 +7,7 @@ import { useEffect, useRef } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { loadRecentAlerts, recentAlerts } from '../pages/review/recent-alerts';
 import { canReview } from '../pages/review/review-access';
+import { canManageSettings } from '../pages/settings/SettingsPage';
 import { lastReviewSearch } from '../pages/review/review-nav';
 import { paths, publicPaths } from '../routes';
 import { announce, toasts } from './announcer';
@@ -107,6 +108,11 @@ export function Shell({ children }: { children: ComponentChildren }) {
             Inbox
           </a>
           {canReview(who) && <ReviewLink current={path.startsWith(paths.review)} />}
+          {canManageSettings(who) && (
+            <a href={paths.settings} aria-current={path === paths.settings ? 'page' : undefined}>
+              Settings
+            </a>
+          )}
         </nav>
         <LiveState />
         <span class="who">
