@@ -101,6 +101,20 @@ export async function sessionStaff(db: Db, sessionId: string, now = new Date()):
   return withSites(db, row.staff);
 }
 
+/**
+ * Whether a session is still live (known, not idle or too old, account not disabled), without counting this
+ * as activity: for long-lived streams, which must stop the moment their session ends but do not keep it alive.
+ */
+export async function sessionAlive(db: Db, sessionId: string, now = new Date()): Promise<boolean> {
+  const [row] = await db
+    .select({ createdAt: staffSessions.createdAt, lastSeenAt: staffSessions.lastSeenAt, disabledAt: staff.disabledAt })
+    .from(staffSessions)
+    .innerJoin(staff, eq(staff.id, staffSessions.staffId))
+    .where(eq(staffSessions.idHash, sha256(sessionId)))
+    .limit(1);
+  return Boolean(row && !row.disabledAt && now.getTime() - row.lastSeenAt.getTime() <= SESSION_IDLE_MS && now.getTime() - row.createdAt.getTime() <= SESSION_ABSOLUTE_MS);
+}
+
 export async function signOut(db: Db, sessionId: string): Promise<void> {
   await db.delete(staffSessions).where(eq(staffSessions.idHash, sha256(sessionId)));
 }

@@ -10,7 +10,7 @@ import {
 } from '../../shared/handoff';
 import { addNote, claimEscalation, replyToEscalation, resolveEscalation, transferEscalation, unclaimEscalation } from '../domain/escalations';
 import { escalationDetail, listEscalations } from '../domain/escalation-views';
-import { sessionStaff } from '../domain/sessions';
+import { sessionAlive, sessionStaff } from '../domain/sessions';
 import { recordAuditOf, staffActor } from '../domain/audit';
 import type { Context } from '../context';
 import type { SessionStaff } from '../domain/sessions';
@@ -87,7 +87,11 @@ export const escalationRouter = router({
     recheck.unref();
     const leave = ctx.staff.role === 'reviewer' ? null : await ctx.presence.enter(ctx.staff.id);
     try {
-      for await (const event of followEvents(ctx.db, bus, { siteIds: ctx.staff.siteIds }, parseEventId(input.lastEventId), stop.signal)) yield tracked(String(event.id), event);
+      for await (const event of followEvents(ctx.db, bus, { siteIds: ctx.staff.siteIds }, parseEventId(input.lastEventId), stop.signal)) {
+        // Nothing more reaches a session that ended (logout, password change, disabled account) on any instance.
+        if (!(await sessionAlive(ctx.db, sessionId))) break;
+        yield tracked(String(event.id), event);
+      }
     } finally {
       clearInterval(recheck);
       signal?.removeEventListener('abort', abort);

@@ -7,20 +7,24 @@ import { hashPassword, PASSWORD_COST, passwordCost, setPasswordCostForTests, sha
 import { ACCOUNT_LIMIT, IP_LIMIT } from '../domain/sign-in';
 import { createSite } from '../domain/sites';
 import { createCallerFactory } from '../trpc';
-import { instanceOf, PASSWORD, signedInStaff, type Instance } from '../test/handoff-fixtures';
+import { collect, escalationSignal, instanceOf, PASSWORD, signedInStaff, widgetCaller, type Instance } from '../test/handoff-fixtures';
+import { conversation } from '../test/fixtures';
 import { openTestDatabase, testDbKind } from '../test/test-db';
 import { appRouter } from '.';
 
 let database: Database;
 let inst: Instance;
 let siteId: string;
+let sitePublicKey: string;
 let otherSiteId: string;
 const createCaller = createCallerFactory(appRouter);
 
 beforeAll(async () => {
   database = await openTestDatabase();
   inst = await instanceOf(database);
-  siteId = (await createSite(database.db, { name: 'Shop', origins: ['https://shop.example.com'] })).siteId;
+  const created = await createSite(database.db, { name: 'Shop', origins: ['https://shop.example.com'] });
+  siteId = created.siteId;
+  sitePublicKey = created.publicKey;
   otherSiteId = (await createSite(database.db, { name: 'Other', origins: ['https://other.example.com'] })).siteId;
 });
 afterAll(async () => {
@@ -216,5 +220,20 @@ describe(`audit of sign-in and sign-out (${testDbKind})`, () => {
       ['staff.login', '192.0.2.10', 'vitest-browser', null],
       ['staff.logout', '192.0.2.10', 'vitest-browser', null],
     ]);
+  });
+});
+
+describe(`live Inbox after the session ends (${testDbKind})`, () => {
+  it('should deliver nothing more to an open Inbox stream once its session is logged out, and end it', async () => {
+    const agent = await signedInStaff(inst, 'agent', [siteId]);
+    const inbox = collect((signal) => agent.caller({ signal }).escalation.onInbox({}));
+    const first = conversation();
+    await widgetCaller(inst, sitePublicKey).signal.push({ items: [escalationSignal(first)] });
+    await inbox.until((ev) => ev.some((e) => e.conversationId === first.conversationId && e.type === 'escalation.created'));
+    await agent.caller().staff.logout();
+    const second = conversation();
+    await widgetCaller(inst, sitePublicKey).signal.push({ items: [escalationSignal(second)] });
+    await inbox.done;
+    expect(inbox.events.some((e) => e.conversationId === second.conversationId)).toBe(false);
   });
 });
