@@ -55,7 +55,7 @@ export async function staffCount(db: Db): Promise<number> {
  * ends at once; the one that made the change is replaced by a new session (its id returned), so a session
  * id stolen before the change is of no use after it.
  */
-export async function changePassword(db: Db, who: Actor & { staffId: string }, currentSessionId: string | null, currentPassword: string, newPassword: string): Promise<{ sessionId: string }> {
+export async function changePassword(db: Db, who: Actor & { staffId: string }, currentPassword: string, newPassword: string): Promise<{ sessionId: string }> {
   if (newPassword.length < MIN_PASSWORD_LENGTH)
     throw new FieldError('BAD_REQUEST', `The new password must be at least ${MIN_PASSWORD_LENGTH} characters.`, { newPassword: `must be at least ${MIN_PASSWORD_LENGTH} characters` });
   const [row] = await db.select({ hash: staff.passwordHash }).from(staff).where(eq(staff.id, who.staffId));
@@ -71,7 +71,7 @@ export async function changePassword(db: Db, who: Actor & { staffId: string }, c
     if (!updated.length) throw new FieldError('CONFLICT', 'The password was changed meanwhile; sign in again.');
     await endSessionsOf(t, who.staffId);
     const sessionId = await openSession(t, who.staffId);
-    await recordAudit(t, who, { action: 'staff.change_password', targetType: 'staff', targetId: who.staffId, details: currentSessionId ? {} : { hadSession: false } });
+    await recordAudit(t, who, { action: 'staff.change_password', targetType: 'staff', targetId: who.staffId });
     return { sessionId };
   });
 }

@@ -67,7 +67,7 @@ export const staffRouter = router({
    * ends at once, on every instance; this browser gets a new session cookie and stays signed in.
    */
   changePassword: staffProcedure.input(changePasswordInput).mutation(async ({ ctx, input }) => {
-    const { sessionId } = await changePassword(ctx.db, { ...staffActor(ctx.staff, ctx), staffId: ctx.staff.id }, ctx.sessionId, input.currentPassword, input.newPassword);
+    const { sessionId } = await changePassword(ctx.db, { ...staffActor(ctx.staff, ctx), staffId: ctx.staff.id }, input.currentPassword, input.newPassword);
     ctx.setSessionCookie(sessionId);
     return { ok: true as const };
   }),
