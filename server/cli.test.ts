@@ -163,7 +163,8 @@ describe(`backstop CLI (${testDbKind})`, { timeout: 90_000 }, () => {
     }
   });
 
-  it('should create, list and revoke named ingest keys, keep site create\'s key as default, and audit each change as cli', async () => {
+  // Six CLI runs: more time than the others.
+  it('should create, list and revoke named ingest keys, keep site create\'s key as default, and audit each change as cli', { timeout: 240_000 }, async () => {
     const site = JSON.parse((await runCli(['site', 'create', '--name', 'Keyed', '--origin', 'https://k.example', '--json'], env)).stdout);
     const created = await runCli(['key', 'create', '--site', site.siteId, '--name', 'staging exporter', '--json'], env);
     expect(created.code).toBe(0);

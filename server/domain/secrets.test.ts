@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { generatePassword, hashPassword, needsRehash, newIngestKey, newPublicKey, PASSWORD_COST, verifyPassword } from './secrets';
 
-describe('secrets', () => {
+// Hashes at the real cost take about a second each, far longer on a loaded machine.
+describe('secrets', { timeout: 120_000 }, () => {
   it('should hash passwords at OWASP cost (N=2^17, r=8, p=1) and verify them, above Node\'s default scrypt memory limit', async () => {
     const stored = await hashPassword('correct horse battery staple', PASSWORD_COST);
     expect(stored).toMatch(/^scrypt\$131072\$8\$1\$[\w-]{22}\$[\w-]{43}$/);

@@ -109,7 +109,8 @@ describe(`sign-in throttling (${testDbKind})`, () => {
   });
 });
 
-describe(`password cost on sign-in (${testDbKind})`, () => {
+// Real-cost hashes take about a second each, and much longer on a loaded machine.
+describe(`password cost on sign-in (${testDbKind})`, { timeout: 120_000 }, () => {
   it('should sign in with a hash at the old cost (N=16384) and replace it with one at the OWASP cost', async () => {
     const s = await signedInStaff(inst, 'agent', [siteId]);
     await database.db.update(staff).set({ passwordHash: await hashPassword(PASSWORD, { N: 16384, r: 8, p: 1 }) }).where(eq(staff.id, s.id));
