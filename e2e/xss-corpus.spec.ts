@@ -40,8 +40,7 @@ const INJECTION = [
 /** Elements no text may turn into. */
 const FOREIGN_ELEMENTS = 'script, img, svg, math, iframe, object, embed, style, form, input, button, meta, base, link, details';
 
-test.describe.configure({ mode: 'serial' });
-
+// One hostile site per worker: the widget tests run beside the console's, which share one seeded conversation.
 let site: HostileSite;
 
 test.beforeAll(async () => {
@@ -121,6 +120,7 @@ test("the widget renders a person's hostile name and replies inert", async ({ pa
 });
 
 test.describe('the console', () => {
+  test.describe.configure({ mode: 'serial' });
   let conv: HostileConversation;
 
   test.beforeAll(async () => {
