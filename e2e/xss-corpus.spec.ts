@@ -17,7 +17,9 @@ import {
   createHostileSite,
   escalationOf,
   HOSTILE_SITE_NAME,
+  HOSTILE_RELEASE,
   HOSTILE_STAFF_NAME,
+  HOSTILE_TOPIC,
   seedHostileConversation,
   staffApi,
   type HostileConversation,
@@ -186,6 +188,10 @@ test.describe('the console', () => {
     await expect(page.getByRole('combobox').first()).toContainText(HOSTILE_SITE_NAME);
     await expectInert(page, guard);
 
+    await page.goto(`${API_URL}/console/review/calibration${q}`);
+    await expect(page.getByRole('table', { name: 'Calibration by topic' })).toContainText(HOSTILE_TOPIC);
+    await expectInert(page, guard);
+
     await page.goto(`${API_URL}/console/review/cases${q}`);
     const table = page.getByRole('table', { name: 'Cases, newest first' });
     await expect(table.getByRole('link').first()).toBeVisible();
@@ -198,11 +204,13 @@ test.describe('the console', () => {
     }
     await expect(table.getByRole('link', { name: XSS_PAYLOADS[0]!.text, exact: true })).toBeVisible();
     await expect(table.getByRole('link', { name: XSS_PAYLOADS.at(-1)!.text, exact: true })).toBeVisible();
+    await expect(table).toContainText(HOSTILE_RELEASE);
+    await expect(page.getByRole('combobox', { name: 'Topic' })).toContainText(HOSTILE_TOPIC);
     await expectInert(page, guard);
 
     await page.goto(`${API_URL}/console/review/cases/${conv.tracedCaseId}${q}`);
     const spans = page.getByRole('list', { name: 'Spans' });
-    await expect(spans.locator('.wf-row')).toHaveCount(XSS_PAYLOADS.length + 1);
+    await expect(spans.locator('.wf-row')).toHaveCount(XSS_PAYLOADS.length + 2); // the agent span and its LLM call
     await spans.locator('details').evaluateAll((all) => all.forEach((d) => ((d as HTMLDetailsElement).open = true)));
     await expect(spans.getByText(XSS_PAYLOADS[0]!.text, { exact: true }).first()).toBeVisible();
     await expect(page.getByRole('list', { name: 'Transcript' }).getByText('That is all from Support.')).toBeVisible();

@@ -22,6 +22,10 @@ const run = promisify(execFile);
 /** What a site name and a staff member's display name can carry. */
 export const HOSTILE_SITE_NAME = `Acme <img src=x onerror="window.__pwned='site name'"> [Docs](javascript:window.__pwned='site md') <script>window.__pwned='site script'</script>`;
 export const HOSTILE_STAFF_NAME = `Maya <img src=x onerror="window.__pwned='staff name'">`;
+/** Topic, release and model: agent-given values that Review lists in tables and filter menus. */
+export const HOSTILE_TOPIC = `billing<script>window.__pwned='topic'</script>`;
+export const HOSTILE_RELEASE = `r1"><img src=x onerror="window.__pwned='release'">`;
+export const HOSTILE_MODEL = `gpt<svg onload="window.__pwned='model'">`;
 
 function cliEnv(): NodeJS.ProcessEnv {
   const { schema } = stackInfo();
@@ -123,7 +127,26 @@ async function sendHostileTrace(site: HostileSite, traceId: string): Promise<voi
   const startNs = BigInt(Date.now() - 60_000) * 1_000_000n;
   const root = hex(8);
   const spans = [
-    { traceId, spanId: root, name: 'invoke_agent support', kind: 1, startTimeUnixNano: String(startNs), endTimeUnixNano: String(startNs + 2_000_000_000n), attributes: [str('gen_ai.operation.name', 'invoke_agent')] },
+    {
+      traceId,
+      spanId: root,
+      name: 'invoke_agent support',
+      kind: 1,
+      startTimeUnixNano: String(startNs),
+      endTimeUnixNano: String(startNs + 2_000_000_000n),
+      // The release and the model are listed in Review's case table and filter menus.
+      attributes: [str('gen_ai.operation.name', 'invoke_agent'), str('backstop.release', HOSTILE_RELEASE), str('backstop.topic', HOSTILE_TOPIC)],
+    },
+    {
+      traceId,
+      spanId: hex(8),
+      parentSpanId: root,
+      name: 'chat',
+      kind: 1,
+      startTimeUnixNano: String(startNs),
+      endTimeUnixNano: String(startNs + 10_000_000n),
+      attributes: [str('gen_ai.operation.name', 'chat'), str('gen_ai.request.model', HOSTILE_MODEL)],
+    },
     ...XSS_PAYLOADS.map((p, i) => {
       const start = startNs + BigInt(i) * 20_000_000n;
       return {
@@ -180,7 +203,7 @@ export async function seedHostileConversation(site: HostileSite, extra: { user: 
         createdAt: at(),
         role: 'agent',
         text: turn.agent,
-        answer: { id: `xss-${randomUUID()}`, confidence: 0.3, topic: 'xss', ...(last ? { traceId } : {}) },
+        answer: { id: `xss-${randomUUID()}`, confidence: i % 2 ? 0.3 : 0.9, topic: i % 3 ? 'xss' : HOSTILE_TOPIC, ...(last ? { traceId } : {}) },
       },
       {
         kind: 'feedback',
