@@ -24,21 +24,19 @@ const MIN_LENGTH = 6;
 /** Replaces personal data and secrets in a text by placeholders; returns the same string when nothing matched. */
 export function redactText(text: string): string {
   if (text.length < MIN_LENGTH) return text;
-  let digits = 0;
-  let at = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 48 && c <= 57) digits++;
-    else if (c === 64) at = true;
-  }
   // Secrets first: keys and tokens hold digits and letters the later patterns could take for part of a number.
   let out = SECRET_HINT.test(text) ? text.replace(SECRET, secretReplacer) : text;
-  if (at) out = out.replace(EMAIL, emailReplacer);
-  if (digits >= 8 && IBAN_HINT.test(out)) out = redactIbans(out);
-  if (digits >= 13) out = out.replace(CARD, cardReplacer);
-  if (digits >= 7) out = out.replace(PHONE, phoneReplacer);
-  return out;
+  if (out.includes('@')) out = out.replace(EMAIL, emailReplacer);
+  // The number patterns need a run of digits and separators: 7+ characters for phones, 13+ for cards and IBANs.
+  if (!DIGIT_RUN.test(out)) return out;
+  if (IBAN_HINT.test(out)) out = redactIbans(out);
+  if (LONG_DIGIT_RUN.test(out)) out = out.replace(CARD, cardReplacer);
+  return out.replace(PHONE, phoneReplacer);
 }
+
+/** Cheap necessary conditions (a simple first character lets the regex engine skip ahead). */
+const DIGIT_RUN = /\d[\d ().-]{5,}\d/;
+const LONG_DIGIT_RUN = /\d[\d -]{11,}\d/;
 
 /**
  * Redacts every string inside a JSON-like value (arrays and plain objects, keys kept); numbers and
@@ -137,6 +135,7 @@ function emailReplacer(match: string): string {
 
 // ---- IBANs
 
+/** IBANs start with a country code and check digits, and hold a run of digits (DIGIT_RUN) somewhere. */
 const IBAN_HINT = /[A-Za-z]{2}\d{2}/;
 /** Where an IBAN may start: a country code and two check digits, not inside a word. */
 const IBAN_START = /(?<![\p{L}\p{N}])[A-Za-z]{2}\d{2}/gu;
