@@ -223,7 +223,7 @@ describe(`logs (${testDbKind})`, () => {
   });
 });
 
-describe(`site setting from the command line (${testDbKind})`, { timeout: 90_000 }, () => {
+describe(`site setting from the command line (${testDbKind})`, { timeout: 240_000 }, () => {
   const target = processDatabase('backstop-redact-cli-');
   afterAll(() => target.remove());
 
