@@ -13,6 +13,7 @@ import { createSignalCache } from './domain/signal-cache';
 import { createSignalWriter } from './domain/signal-writer';
 import { createSiteCache } from './domain/sites';
 import { trpcShapedError } from './http-errors';
+import { withLogRedaction } from './logging';
 import { consoleDistDir, widgetDistDir } from './paths';
 import { registerRateLimits, type RateLimitOptions } from './rate-limit';
 import { openBus, type Bus } from './realtime/bus';
@@ -74,7 +75,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const sites = createSiteCache(db, { allowOpenSites: opts.allowOpenSites ?? true });
   // Per-request log lines would drown the start banner and cost time on the ingestion path.
   const app = Fastify({
-    logger: opts.logger ?? false,
+    // Every log line is redacted (logging.ts): request bodies, headers and failed queries may carry secrets.
+    logger: withLogRedaction(opts.logger ?? false),
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT,
     trustProxy: opts.trustProxy ?? false,
