@@ -24,6 +24,8 @@ import { openTestDatabase, processDatabase, testDbKind } from './test/test-db';
 /** What a person might paste into a chat, and what a redacting site stores instead. */
 const SENT = 'Mail jane.doe@example.com or call +44 20 7946 0958; card 4111 1111 1111 1111, IBAN DE89 3704 0044 0532 0130 00, key AKIAIOSFODNN7EXAMPLE';
 const STORED = 'Mail [email] or call [phone]; card [card], IBAN [iban], key [secret]';
+/** A staff reply keeps contact details (a reply often gives the user an address or a number to call). */
+const STORED_REPLY = 'Mail jane.doe@example.com or call +44 20 7946 0958; card [card], IBAN [iban], key [secret]';
 /** The originals, none of which may appear anywhere on a redacting site. */
 const ORIGINALS = ['jane.doe@example.com', '7946 0958', '4111 1111 1111 1111', 'DE89 3704', 'AKIAIOSFODNN7EXAMPLE'];
 
@@ -102,7 +104,8 @@ describe.each(cases)(`redaction on $name, over HTTP (${testDbKind})`, ({ site, e
     expect(again.json().result.data.results.map((r: { status: string }) => r.status)).toEqual(['duplicate', 'duplicate', 'duplicate', 'duplicate', 'duplicate']);
   });
 
-  it('should store staff replies and internal notes as the setting says, and send the reply to the widget as stored', async () => {
+  it('should store staff replies (contact details kept) and internal notes as the setting says, and send the reply to the widget as stored', async () => {
+    const expectedReply = on ? STORED_REPLY : SENT;
     const conv = conversation();
     expect((await push(site(), [escalationSignal(conv)])).statusCode).toBe(200);
     const [esc] = await database.db.select().from(escalations).where(eq(escalations.conversationId, conv.conversationId));
@@ -113,12 +116,12 @@ describe.each(cases)(`redaction on $name, over HTTP (${testDbKind})`, ({ site, e
     expect((await staffCall('escalation.note', { escalationId: esc!.id, text: SENT })).statusCode).toBe(200);
 
     const [human] = await database.db.select().from(messages).where(eq(messages.clientEventId, clientEventId));
-    expect(human!.text).toBe(expected);
+    expect(human!.text).toBe(expectedReply);
     const [note] = await database.db.select().from(escalationNotes).where(eq(escalationNotes.escalationId, esc!.id));
     expect(note!.text).toBe(expected);
     const live = await database.db.select().from(events).where(inArray(events.type, ['message.human', 'escalation.note']));
     const ours = live.filter((e) => e.escalationId === esc!.id);
-    expect(ours.map((e) => e.payload.text)).toEqual([expected, expected]);
+    expect(ours.map((e) => e.payload.text)).toEqual([expectedReply, expected]);
 
     // A retried send of the same reply is recognised by the text as sent.
     const retry = await staffCall('escalation.reply', { escalationId: esc!.id, text: SENT, clientEventId });

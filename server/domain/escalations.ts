@@ -218,8 +218,10 @@ export async function replyToEscalation(db: Db, who: SessionStaff, escalationId:
   const row = await escalationForStaff(db, who, escalationId, 'work');
   if (row.status === 'queued') throw new FieldError('CONFLICT', 'Claim this escalation before replying.');
   if (row.status === 'resolved' || row.assigneeId !== who.id) return conflict(db, row, 'replied to');
-  // Redaction: stored and sent to the widget redacted; the hash of the text as sent tells a retry from a different reply.
-  const text = (await siteRedacts(db, row.siteId)) ? redactText(sent) : sent;
+  // Redaction: cards, IBANs and secrets are removed before storage (a pasted card stays out of the database);
+  // contact details are kept, as a reply often gives the user an address or a number to call. The hash of
+  // the text as sent tells a retry from a different reply.
+  const text = (await siteRedacts(db, row.siteId)) ? redactText(sent, { keepContacts: true }) : sent;
   const bodyHash = sha256(JSON.stringify({ role: 'human', text: sent }));
   return db.transaction(async (tx) => {
     const now = new Date();

@@ -127,3 +127,11 @@ describe('redactDeep', () => {
     expect(redactDeep(value)).toBe(value);
   });
 });
+
+describe('redactText with keepContacts (staff replies)', () => {
+  it('should keep emails and phone numbers but remove cards, IBANs and secrets', () => {
+    expect(redactText('Write to billing@acme.example or call +44 20 7946 0958; card 4111 1111 1111 1111, key AKIAIOSFODNN7EXAMPLE', { keepContacts: true })).toBe(
+      'Write to billing@acme.example or call +44 20 7946 0958; card [card], key [secret]',
+    );
+  });
+});

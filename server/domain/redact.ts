@@ -21,17 +21,21 @@ export type RedactedKind = keyof typeof PLACEHOLDER;
 /** The shortest text any pattern can match (`a@b.co`); shorter strings are returned untouched. */
 const MIN_LENGTH = 6;
 
-/** Replaces personal data and secrets in a text by placeholders; returns the same string when nothing matched. */
-export function redactText(text: string): string {
+/**
+ * Replaces personal data and secrets in a text by placeholders; returns the same string when nothing matched.
+ * `keepContacts` keeps email addresses and phone numbers: a support agent's reply legitimately gives the
+ * user an address or a number to call, while cards, IBANs and secrets are still removed.
+ */
+export function redactText(text: string, opts: { keepContacts?: boolean } = {}): string {
   if (text.length < MIN_LENGTH) return text;
   // Secrets first: keys and tokens hold digits and letters the later patterns could take for part of a number.
   let out = SECRET_HINT.test(text) ? text.replace(SECRET, secretReplacer) : text;
-  if (out.includes('@')) out = out.replace(EMAIL, emailReplacer);
+  if (!opts.keepContacts && out.includes('@')) out = out.replace(EMAIL, emailReplacer);
   // The number patterns need a run of digits and separators: 7+ characters for phones, 13+ for cards and IBANs.
   if (!DIGIT_RUN.test(out)) return out;
   if (IBAN_HINT.test(out)) out = redactIbans(out);
   if (LONG_DIGIT_RUN.test(out)) out = out.replace(CARD, cardReplacer);
-  return out.replace(PHONE, phoneReplacer);
+  return opts.keepContacts ? out : out.replace(PHONE, phoneReplacer);
 }
 
 /** Cheap necessary conditions (a simple first character lets the regex engine skip ahead). */
