@@ -84,8 +84,9 @@ describe(`authorization matrix: every tRPC procedure as every caller (${testDbKi
     const expected = row.expect(type);
     const mismatches: string[] = [];
     for (const caller of CALLERS) {
-      const who = staffMember(caller);
-      const sessionId = who && row.endsSession ? await who.freshSession() : who?.sessionId;
+      const shared = staffMember(caller);
+      const who = shared && row.endsSession ? await shared.twin() : shared;
+      const sessionId = who?.sessionId;
       const input = await row.input?.(w, who);
       const { outcome, body } = await callProcedure(base, path, type, headersFor(caller, sessionId), input, { post: isWidget(caller) });
       if (outcome !== expected[caller]) mismatches.push(`${caller}: expected ${expected[caller]}, got ${outcome} (${body.slice(0, 160)})`);

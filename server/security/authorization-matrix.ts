@@ -51,7 +51,10 @@ export interface MatrixRow {
   expect: (type: ProcedureType) => Expected;
   /** A minimal valid input aimed at site A; `who` is the staff member calling, if any. Built fresh per call. */
   input?: (w: World, who: StaffMember | undefined) => unknown;
-  /** The call ends the session it runs in (login, logout): staff callers use a session of their own for it. */
+  /**
+   * The call ends sessions or changes the account (login, logout, a password change): staff callers make it
+   * as a new account of the same role and sites (`who` in `input`), so the shared ones stay signed in.
+   */
   endsSession?: boolean;
   /** The input itself is the credential (a stream ticket): whoever holds it may read the row, outsiders included. */
   inputIsCredential?: boolean;

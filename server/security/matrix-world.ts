@@ -34,9 +34,12 @@ export interface StaffMember {
   /** Whether the member belongs to site A. */
   member: boolean;
   sessionId: string;
-  /** A new session of this member (for calls that end the one they run in: login, logout). */
-  freshSession(): Promise<string>;
   session(): Promise<SessionStaff>;
+  /**
+   * A new account with the same role and sites, signed in: for calls that end sessions or change the
+   * account (login, logout, a password change), so the shared members stay signed in.
+   */
+  twin(): Promise<StaffMember>;
 }
 
 export type World = Awaited<ReturnType<typeof buildWorld>>;
@@ -46,13 +49,21 @@ export async function buildWorld(db: Db) {
   const site: CreatedSite & { name: string } = { ...(await createSite(db, { name: `Matrix shop ${tag}`, origins: [SITE_ORIGIN] })), name: `Matrix shop ${tag}` };
   const otherSite = await createSite(db, { name: `Other tenant ${tag}`, origins: [OTHER_SITE_ORIGIN] });
 
+  let twins = 0;
   async function member(role: StaffRole, siteIds: string[], label: string): Promise<StaffMember> {
     const email = `${label}-${tag}@example.com`;
     const row = await createStaff(db, { email, role, password: PASSWORD });
     await addStaffToSites(db, row.id, siteIds);
-    const freshSession = async () => (await signIn(db, email, PASSWORD))!.sessionId;
-    const sessionId = await freshSession();
-    return { id: row.id, email, role, member: siteIds.includes(site.siteId), sessionId, freshSession, session: async () => (await sessionStaff(db, sessionId))! };
+    const sessionId = (await signIn(db, email, PASSWORD))!.sessionId;
+    return {
+      id: row.id,
+      email,
+      role,
+      member: siteIds.includes(site.siteId),
+      sessionId,
+      session: async () => (await sessionStaff(db, sessionId))!,
+      twin: () => member(role, siteIds, `${label}-twin${++twins}`),
+    };
   }
 
   const staff = {
