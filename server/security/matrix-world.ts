@@ -8,11 +8,12 @@ import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { createContextInner } from '../context';
 import type { Db } from '../db/client';
-import { escalations } from '../db/schema';
+import { escalations, ingestKeys } from '../db/schema';
 import { claimEscalation } from '../domain/escalations';
 import { sessionStaff, signIn, type SessionStaff } from '../domain/sessions';
 import { createSite, type CreatedSite } from '../domain/sites';
 import { addStaffToSites, createStaff, type StaffRole } from '../domain/staff';
+import { sha256 } from '../domain/secrets';
 import { issueTicket } from '../domain/stream-tickets';
 import { appRouter } from '../routers';
 import { addCase } from '../test/review-fixtures';
@@ -112,5 +113,18 @@ export async function buildWorld(db: Db) {
     return (await issueTicket(db, conv.conversationId)).ticket;
   }
 
-  return { site, otherSite, staff, newConversation, newEscalation, assigneeFor, newCase, newTicket };
+  /** A named ingest key of site A (not the one the `ingestKey` caller uses), for revoking; its id. */
+  async function newIngestKeyId() {
+    const [row] = await db.insert(ingestKeys).values({ siteId: site.siteId, name: `matrix ${randomUUID().slice(0, 8)}`, keyHash: sha256(`sk_${randomUUID()}`) }).returning({ id: ingestKeys.id });
+    return row!.id;
+  }
+
+  /** A new agent of site A, not signed in (a target for disabling and enabling); its id. */
+  async function newAgentId() {
+    const row = await createStaff(db, { email: `target-${randomUUID().slice(0, 8)}@example.com`, role: 'agent', password: PASSWORD });
+    await addStaffToSites(db, row.id, [site.siteId]);
+    return row.id;
+  }
+
+  return { site, otherSite, staff, newConversation, newEscalation, assigneeFor, newCase, newTicket, newIngestKeyId, newAgentId };
 }
