@@ -1,5 +1,5 @@
 /**
- * Runs the benches: `npx tsx bench/run.ts [size|load|ingest|otlp|soak|flood|handoff|review …]` (default: all, in that order).
+ * Runs the benches: `npx tsx bench/run.ts [size|load|ingest|otlp|redact|soak|flood|handoff|review …]` (default: all, in that order).
  * Each prints its figures and rewrites its own section of BENCHMARKS.md. The exit code is 1 when the
  * widget is over its size budget, the soak saw errors or lost a signal, or a bench could not run; other figures never fail the run.
  */
@@ -7,6 +7,7 @@ import { runFlood } from './flood';
 import { runHandoff } from './handoff';
 import { runIngest } from './ingest';
 import { runOtlp } from './otlp';
+import { runRedact } from './redact';
 import { runReview } from './review';
 import { runSoak } from './soak';
 import { runWidgetLoad } from './widget-load';
@@ -18,6 +19,7 @@ const BENCHES: Record<string, () => Promise<boolean | void>> = {
   load: runWidgetLoad,
   ingest: runIngest,
   otlp: runOtlp,
+  redact: runRedact,
   soak: runSoak,
   flood: runFlood,
   handoff: runHandoff,

@@ -13,6 +13,7 @@ import { createSignalCache } from './domain/signal-cache';
 import { createSignalWriter } from './domain/signal-writer';
 import { createSiteCache } from './domain/sites';
 import { trpcShapedError } from './http-errors';
+import { withLogRedaction } from './logging';
 import { consoleDistDir, widgetDistDir } from './paths';
 import { registerRateLimits, type RateLimitOptions } from './rate-limit';
 import { openBus, type Bus } from './realtime/bus';
@@ -28,6 +29,7 @@ import { startAlertJob } from './review/alerts';
 import { startReviewProjector } from './review/projector';
 import { appRouter, type AppRouter } from './routers';
 import { reviewExportRoute } from './review-export-route';
+import { registerSecurityHeaders } from './security/headers';
 import { signalPushRoute } from './signal-route';
 import { createIngestKeyCache } from './traces/ingest-keys';
 import { tracesRoute } from './traces/route';
@@ -74,7 +76,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const sites = createSiteCache(db, { allowOpenSites: opts.allowOpenSites ?? true });
   // Per-request log lines would drown the start banner and cost time on the ingestion path.
   const app = Fastify({
-    logger: opts.logger ?? false,
+    // Every log line is redacted (logging.ts): request bodies, headers and failed queries may carry secrets.
+    logger: withLogRedaction(opts.logger ?? false),
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT,
     trustProxy: opts.trustProxy ?? false,
@@ -90,6 +93,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   // Before every other hook, so that a flood is refused before it costs a database lookup.
   if (opts.rateLimit) await registerRateLimits(app, opts.rateLimit, { originAllowed: (origin) => sites.originKnown(origin) });
+
+  // Helmet's headers and a strict CSP for the console and demo pages (not the API or the widget bundle).
+  await registerSecurityHeaders(app);
 
   // CORS for the widget API. Preflights carry no site key, so they are answered for any origin that
   // some site allows; the real request is then checked against its own site (see widgetProcedure).
@@ -113,6 +119,17 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     }
     // Early, so that errors raised before tRPC runs (413) are readable; widgetProcedure removes it for a refused origin.
     if (known) reply.headers({ 'access-control-allow-origin': origin, 'access-control-expose-headers': 'retry-after', vary: 'Origin' });
+  });
+
+  // tRPC's adapter answers with a web Response whose Vary (trpc-accept, accept) replaces the `Vary: Origin`
+  // set above and by widgetProcedure; widget answers depend on the Origin, so caches must key on it too.
+  app.addHook('onSend', async (req, _reply, payload) => {
+    if (req.url.startsWith('/trpc') && Object.prototype.toString.call(payload) === '[object Response]') {
+      const headers = (payload as Response).headers;
+      const vary = headers.get('vary');
+      if (!/(^|,)\s*origin\s*(,|$)/i.test(vary ?? '')) headers.set('vary', vary ? `Origin, ${vary}` : 'Origin');
+    }
+    return payload;
   });
 
   // Live updates: this instance's listener on the event log's notifications, and its Inbox presence.

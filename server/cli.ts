@@ -11,6 +11,7 @@ import { runCaseExport, runExport } from './export-command';
 import { FAILURE_MODE_IDS, type FailureMode } from '../shared/traces';
 import { webhookUrlProblem } from '../shared/webhooks';
 import { setSiteWebhook } from './webhooks/config';
+import { setSiteRedaction } from './domain/redact-signals';
 import { startServer } from './start';
 import { AUDIT_HELP, auditCommand, CommandUsageError, KEY_HELP, keyCommand, staffDisableCommand } from './security-commands';
 import { CLI_ACTOR, recordAudit } from './domain/audit';
@@ -23,6 +24,7 @@ Commands:
   site create                   Create a site and print its public and secret keys
   site add-origin               Allow another origin (website) to embed a site's widget
   site webhook                  Set or remove a site's webhook (escalation events, signed)
+  site set                      Change a site's settings (--redact on|off)
   staff create                  Create a staff account (admin, agent or reviewer)
   staff disable | enable        Stop an account signing in (its sessions end at once), or let it again
   key create | list | revoke    A site's secret ingest keys (named, revocable)
@@ -40,16 +42,20 @@ Environment:
   start: `Usage: backstop start [--port N]
 
 Starts the server. The first start creates a demo site and an admin account and prints its password.`,
-  site: `Usage: backstop site create --name NAME --origin URL [--origin URL…] [--allow-server-senders] [--json]
+  site: `Usage: backstop site create --name NAME --origin URL [--origin URL…] [--allow-server-senders] [--redact on|off] [--json]
        backstop site add-origin --site SITE_ID|pk_… --origin URL [--origin URL…]
+       backstop site set --site SITE_ID|pk_… --redact on|off
 
 site create: creates a site whose widget may be embedded on the given origins (e.g. https://app.example.com).
 Prints the public site key (pk_…, for the script tag) and the secret ingest key (sk_…, shown once).
   --allow-server-senders  also accept widget API calls without an Origin header (from your servers or scripts)
+  --redact on|off         replace personal data and secrets by placeholders before storage (default on)
   --json                  print exactly one JSON object: {"siteId","publicKey","ingestKey"}
        backstop site webhook --site SITE_ID|pk_… (--url URL [--rotate-secret] | --remove)
 
 site add-origin: adds origins to an existing site's allowlist.
+site set --redact: switches redaction (emails, phones, cards, IBANs, keys and tokens in messages, feedback,
+  notes and span attributes) for what is stored from now on; running servers follow within 5 seconds.
 site webhook: POSTs escalation.created and escalation.resolved to an http(s) URL, signed with HMAC-SHA256.
   The signing secret is printed once when it is generated (first --url, or --rotate-secret); changing
   the URL keeps the secret. --remove stops deliveries (pending ones are dropped).`,
@@ -116,6 +122,7 @@ export async function main(argv: string[]): Promise<number> {
     case 'site': {
       if (sub === 'add-origin') return addOrigin(env, argv.slice(2));
       if (sub === 'webhook') return siteWebhook(env, argv.slice(2));
+      if (sub === 'set') return siteSet(env, argv.slice(2));
       if (sub !== 'create') throw new UsageError(HELP.site);
       const { values } = parseArgs({
         args: argv.slice(2),
@@ -123,6 +130,7 @@ export async function main(argv: string[]): Promise<number> {
           name: { type: 'string' },
           origin: { type: 'string', multiple: true },
           'allow-server-senders': { type: 'boolean' },
+          redact: { type: 'string' },
           json: { type: 'boolean' },
         },
         strict: true,
@@ -130,9 +138,12 @@ export async function main(argv: string[]): Promise<number> {
       if (!values.name?.trim()) throw new UsageError('site create needs --name NAME.\n\n' + HELP.site);
       if (!values.origin?.length) throw new UsageError('site create needs at least one --origin URL.\n\n' + HELP.site);
       const allowServerSenders = values['allow-server-senders'] ?? false;
+      const redact = values.redact === undefined ? true : onOff('--redact', values.redact);
       const created = await withDatabase(env, async (d) => {
         const site = await createSite(d.db, { name: values.name!.trim(), origins: values.origin!, allowServerSenders });
-        await recordAudit(d.db, CLI_ACTOR, { action: 'site.create', siteId: site.siteId, targetType: 'site', targetId: site.siteId, details: { name: values.name!.trim() } });
+        // Sites are created redacting (the column's default); switched off only when asked.
+        if (!redact) await setSiteRedaction(d.db, site.siteId, false);
+        await recordAudit(d.db, CLI_ACTOR, { action: 'site.create', siteId: site.siteId, targetType: 'site', targetId: site.siteId, details: { name: values.name!.trim(), redact } });
         return site;
       });
       if (values.json) console.log(JSON.stringify(created));
@@ -227,6 +238,34 @@ async function addOrigin(env: Env, args: string[]): Promise<number> {
   });
   if (!site) throw new UsageError(`No site with id or key '${values.site}'.`);
   console.log(`Site '${site.name}' now allows ${[...new Set([...site.allowedOrigins, ...origins])].join(', ')}`);
+  return 0;
+}
+
+/** `on`/`off` (also true/false, 1/0) of a flag, or a usage error naming it. */
+function onOff(flag: string, value: string): boolean {
+  const v = value.trim().toLowerCase();
+  if (['on', 'true', '1', 'yes'].includes(v)) return true;
+  if (['off', 'false', '0', 'no'].includes(v)) return false;
+  throw new UsageError(`${flag} must be on or off, got '${value}'.`);
+}
+
+/** `site set`: changes a site's settings (today: redaction before storage). */
+async function siteSet(env: Env, args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { site: { type: 'string' }, redact: { type: 'string' } }, strict: true });
+  if (!values.site) throw new UsageError('site set needs --site SITE_ID or --site pk_….\n\n' + HELP.site);
+  if (values.redact === undefined) throw new UsageError('site set needs a setting to change: --redact on|off.\n\n' + HELP.site);
+  const redact = onOff('--redact', values.redact);
+  const site = await withDatabase(env, async (d) => {
+    const found = await findSite(d.db, values.site!);
+    if (found) await setSiteRedaction(d.db, found.id, redact);
+    return found;
+  });
+  if (!site) throw new UsageError(`No site with id or key '${values.site}'.`);
+  console.log(
+    redact
+      ? `Site '${site.name}': personal data and secrets are replaced by placeholders before storage (redaction on).`
+      : `Site '${site.name}': messages, feedback, notes and span attributes are stored as sent (redaction off); logs stay redacted.`,
+  );
   return 0;
 }
 

@@ -3,6 +3,7 @@
  * including hangs and garbage, becomes a typed result the chat can show and record.
  */
 import { checkAgentAnswer, type AgentAnswer } from '../shared/agent-answer';
+import { cleanFetch } from './clean';
 
 /** What the widget passes to an agent function along with the user's message. */
 export interface AgentContext {
@@ -22,11 +23,10 @@ export type AgentResult = { ok: true; answer: AgentAnswer } | { ok: false; code:
 /** How long the widget waits for an answer before it offers to try again. */
 export const AGENT_TIMEOUT_MS = 30_000;
 
-// Taken when the bundle loads, so a host that later wraps `fetch` cannot break or observe agent calls.
-const pageFetch: typeof fetch | undefined = typeof fetch === 'function' ? fetch.bind(globalThis) : undefined;
 
 /** An agent that POSTs `{ conversationId, message }` as JSON to `url` and expects an AgentAnswer back. */
-export function agentFromUrl(url: string, fetchImpl = pageFetch): AgentFn {
+// The browser's own fetch, so a host that wraps `fetch` cannot break or observe agent calls.
+export function agentFromUrl(url: string, fetchImpl = cleanFetch): AgentFn {
   return async (message, ctx) => {
     if (!fetchImpl) throw new Error('fetch is not available');
     const res = await fetchImpl(url, {

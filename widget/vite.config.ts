@@ -32,6 +32,8 @@ const common = (entry: string): InlineConfig => ({
       // tRPC's index imports every link; module-level statements (wsLink's client class) keep unused ones in
       // the bundle. Its modules have no side effects we rely on, so the ones we import nothing from can go.
       treeshake: { moduleSideEffects: [{ test: /[\\/]node_modules[\\/]@trpc[\\/]/, sideEffects: false }] },
+      // Every `JSON` of the bundle (tRPC's included) is the browser's own, whatever the host page patched.
+      transform: { inject: { JSON: [`${root}widget/clean.ts`, 'cleanJSON'] } },
     },
   },
 });

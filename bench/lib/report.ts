@@ -11,7 +11,7 @@ export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..'
 export const benchmarksPath = join(repoRoot, 'BENCHMARKS.md');
 
 /** Section order of a freshly created file. */
-const SECTIONS = ['size', 'load', 'ingest', 'otlp', 'soak', 'flood', 'handoff', 'review'];
+const SECTIONS = ['size', 'load', 'ingest', 'otlp', 'redact', 'soak', 'flood', 'handoff', 'review'];
 
 const HEADER = `# Benchmarks
 

@@ -7,7 +7,8 @@
  *
  * | #  | rule                         | mode              | matches when                                                        | confidence |
  * |----|------------------------------|-------------------|---------------------------------------------------------------------|------------|
- * | 1  | injection_pattern            | adversarial_input | a user message up to the answer matches a prompt-injection pattern (injection-patterns.ts) | 0.90 |
+ * | 1  | injection_pattern            | adversarial_input | the message the answer replied to matches a prompt-injection pattern (injection-patterns.ts) | 0.90 |
+ * | 1b | injection_earlier            | adversarial_input | an earlier user message of the conversation matches one              | 0.50       |
  * | 2  | reason_unsafe                | adversarial_input | user reason "Unsafe or inappropriate", no pattern matched           | 0.40       |
  * | 3  | tool_error                   | tool_failure      | a tool's last attempt failed                                        | 0.90       |
  * | 4  | tool_retries                 | tool_failure      | a tool succeeded only after retries                                 | 0.50       |
@@ -68,6 +69,7 @@ const MAX_CONFIDENCE = 0.97;
 /** Rule order, for ties (see the table above). */
 const RULE_ORDER = [
   'injection_pattern',
+  'injection_earlier',
   'reason_unsafe',
   'tool_error',
   'tool_retries',
@@ -100,11 +102,16 @@ function corroborate(v: CaseModeVerdict, reason: string): CaseModeVerdict {
 }
 
 function adversarial(e: CaseEvidence, has: (r: string) => boolean): CaseModeVerdict | null {
-  // Newest first: the input the answer replied to is the likeliest culprit.
-  for (const input of [...e.userInputs].reverse()) {
+  // The input the answer replied to is the likeliest culprit. An attempt earlier in the conversation may
+  // still steer later answers, but it is weaker evidence than a reason or a trace finding about this one.
+  const inputs = [...e.userInputs].reverse();
+  for (const [index, input] of inputs.entries()) {
     const match = findInjection(input);
     if (!match) continue;
-    const v = verdict('adversarial_input', 'injection_pattern', 0.9, `input matches a prompt-injection pattern: ${match.pattern.label} ("${match.excerpt}")`);
+    const v =
+      index === 0
+        ? verdict('adversarial_input', 'injection_pattern', 0.9, `input matches a prompt-injection pattern: ${match.pattern.label} ("${match.excerpt}")`)
+        : verdict('adversarial_input', 'injection_earlier', 0.5, `an earlier message in the conversation matches a prompt-injection pattern: ${match.pattern.label} ("${match.excerpt}")`);
     return has('unsafe') ? corroborate(v, 'unsafe') : v;
   }
   return has('unsafe') ? verdict('adversarial_input', 'reason_unsafe', 0.4, `user reason: ${reasonLabel('unsafe')}`) : null;

@@ -9,6 +9,8 @@ import type { Db } from '../db/client';
 import { escalationNotes, escalationRequests, escalations, messages, staff, staffSites } from '../db/schema';
 import { appendEvents, type NewEvent } from '../realtime/event-log';
 import { FieldError } from './errors';
+import { redactText } from './redact';
+import { siteRedacts } from './redact-signals';
 import { sha256 } from './secrets';
 import { defaultDisplayName, type SessionStaff } from './sessions';
 import { assertSiteAccess } from './staff-access';
@@ -212,20 +214,25 @@ async function changeState(
 }
 
 /** A person's reply, stored as a `human` message the widget shows. Only the assignee replies; a retried send stores one reply. */
-export async function replyToEscalation(db: Db, who: SessionStaff, escalationId: string, text: string, clientEventId: string = crypto.randomUUID()) {
+export async function replyToEscalation(db: Db, who: SessionStaff, escalationId: string, sent: string, clientEventId: string = crypto.randomUUID()) {
   const row = await escalationForStaff(db, who, escalationId, 'work');
   if (row.status === 'queued') throw new FieldError('CONFLICT', 'Claim this escalation before replying.');
   if (row.status === 'resolved' || row.assigneeId !== who.id) return conflict(db, row, 'replied to');
+  // Redaction: cards, IBANs and secrets are removed before storage (a pasted card stays out of the database);
+  // contact details are kept, as a reply often gives the user an address or a number to call. The hash of
+  // the text as sent tells a retry from a different reply.
+  const text = (await siteRedacts(db, row.siteId)) ? redactText(sent, { keepContacts: true }) : sent;
+  const bodyHash = sha256(JSON.stringify({ role: 'human', text: sent }));
   return db.transaction(async (tx) => {
     const now = new Date();
     const [message] = await tx
       .insert(messages)
-      .values({ siteId: row.siteId, conversationId: row.conversationId, clientEventId, role: 'human', text, staffId: who.id, bodyHash: sha256(JSON.stringify({ role: 'human', text })), sentAt: now })
+      .values({ siteId: row.siteId, conversationId: row.conversationId, clientEventId, role: 'human', text, staffId: who.id, bodyHash, sentAt: now })
       .onConflictDoNothing({ target: [messages.siteId, messages.clientEventId] })
       .returning();
     if (!message) {
       const [existing] = await tx.select().from(messages).where(and(eq(messages.siteId, row.siteId), eq(messages.clientEventId, clientEventId)));
-      if (existing?.conversationId !== row.conversationId || existing.text !== text)
+      if (existing?.conversationId !== row.conversationId || existing.bodyHash !== bodyHash)
         throw new FieldError('CONFLICT', `Message ${clientEventId} was already sent with a different text.`, { clientEventId: 'already used' });
       return { messageId: existing.clientEventId, createdAt: existing.sentAt.toISOString() };
     }
@@ -238,8 +245,10 @@ export async function replyToEscalation(db: Db, who: SessionStaff, escalationId:
 }
 
 /** An internal note: stored and sent to staff only, never to the widget. */
-export async function addNote(db: Db, who: SessionStaff, escalationId: string, text: string) {
+export async function addNote(db: Db, who: SessionStaff, escalationId: string, sent: string) {
   const row = await escalationForStaff(db, who, escalationId, 'work');
+  // Redaction: internal notes are stored (and shown to staff live) redacted too.
+  const text = (await siteRedacts(db, row.siteId)) ? redactText(sent) : sent;
   return db.transaction(async (tx) => {
     const [note] = await tx.insert(escalationNotes).values({ escalationId: row.id, staffId: who.id, text }).returning();
     await appendEvents(tx as unknown as Db, [eventOf(row, 'escalation.note', 'staff', { noteId: note!.id, text, staff: publicStaff(who), createdAt: note!.createdAt.toISOString() })]);

@@ -12,7 +12,7 @@ import { applyLearnt, newLearnt, overlapping, prepareBatch, storePrepared, type 
 
 export interface SignalWriter {
   /** Stores one request's batch atomically, after the checks that need no database; resolves after its commit. */
-  store(ctx: Pick<SignalContext, 'siteId' | 'userAgent'>, batch: SignalBatch): Promise<SignalResult[]>;
+  store(ctx: Pick<SignalContext, 'siteId' | 'userAgent' | 'redact'>, batch: SignalBatch): Promise<SignalResult[]>;
 }
 
 export interface SignalWriterOptions {

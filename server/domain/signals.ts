@@ -14,12 +14,15 @@ import type { Db } from '../db/client';
 import { conversations, droppedSignals, feedback, messages } from '../db/schema';
 import { FieldError } from './errors';
 import { storeHandoffSignals } from './escalations';
+import { redactSignal } from './redact-signals';
 import { sameDigest, sha256 } from './secrets';
 import { createSignalCache, type BoundConversation, type RatedMessage, type SignalCache } from './signal-cache';
 
 export interface SignalContext {
   siteId: string;
   userAgent: string | null;
+  /** Whether personal data and secrets are replaced before storage (the site's `redactPii`); on when absent. */
+  redact?: boolean;
   /** Shared across requests of one server; a fresh one (no reuse) when absent. */
   cache?: SignalCache;
 }
@@ -60,14 +63,18 @@ export function checkBatchLimits(bodies: readonly string[]): void {
 }
 
 /** Size limits, unique ids and body hashes: everything about a batch that needs no database. */
-export function prepareBatch(ctx: Pick<SignalContext, 'siteId' | 'userAgent'>, batch: SignalBatch): PreparedBatch {
+export function prepareBatch(ctx: Pick<SignalContext, 'siteId' | 'userAgent' | 'redact'>, batch: SignalBatch): PreparedBatch {
   // Serialised once: for the size limit and for the body hash that tells replays from conflicts.
   const bodies = batch.items.map((item) => JSON.stringify(item));
   checkBatchLimits(bodies);
   const msgs: Indexed<MessageSignal>[] = [];
   const fbs: Indexed<FeedbackSignal>[] = [];
   const escs: Indexed<EscalationSignal>[] = [];
-  batch.items.forEach((item, index) => {
+  const redact = ctx.redact !== false;
+  batch.items.forEach((original, index) => {
+    // Redaction: the hash is of the body as sent (a replay must still match it), everything stored or
+    // sent to live subscribers from here on is the redacted item.
+    const item = redact ? redactSignal(original) : original;
     const entry = { index, item, hash: sha256(bodies[index]!) };
     if (item.kind === 'message') msgs.push(entry as Indexed<MessageSignal>);
     else if (item.kind === 'escalation') escs.push(entry as Indexed<EscalationSignal>);

@@ -5,7 +5,7 @@ import { router, widgetProcedure } from '../trpc';
 
 /** signal.push once the widget is admitted and its input parsed; the direct route (server/signal-route.ts) runs it too. */
 export async function pushSignals(ctx: Pick<Context, 'signalWriter' | 'userAgent'>, site: Site, batch: SignalBatch) {
-  return { results: await ctx.signalWriter.store({ siteId: site.id, userAgent: ctx.userAgent }, batch) };
+  return { results: await ctx.signalWriter.store({ siteId: site.id, userAgent: ctx.userAgent, redact: site.redactPii }, batch) };
 }
 
 export const signalRouter = router({

@@ -5,6 +5,7 @@
  */
 import type { SpanEvent } from '../../shared/traces';
 import type { spans } from '../db/schema';
+import { redactDeep, redactText } from '../domain/redact';
 import type { IncomingSpan } from './incoming';
 
 export type SpanRow = Omit<typeof spans.$inferInsert, 'createdAt'> & { attributes: Record<string, unknown>; events: SpanEvent[] };
@@ -86,17 +87,31 @@ function intOf(value: unknown): number | null {
 }
 const textOf = (value: unknown, max = 256): string | null => (typeof value === 'string' && value.trim() ? value.trim().slice(0, max) : null);
 
-/** The stored row of a span that passed `refusalOf`. */
-export function toSpanRow(siteId: string, span: IncomingSpan): SpanRow {
-  const { values: attributes, dropped } = boundedAttributes(span.attributes, SPAN_LIMITS.attributes);
-  if (dropped > 0) attributes['backstop.dropped_attributes'] = dropped;
-  if (span.resource && Object.keys(span.resource).length > 0) attributes.resource = span.resource;
+/** Resources are shared by the spans of an export: each is redacted once. */
+const redactedResources = new WeakMap<Record<string, unknown>, Record<string, unknown>>();
+function redactedResource(resource: Record<string, unknown>): Record<string, unknown> {
+  let redacted = redactedResources.get(resource);
+  if (!redacted) redactedResources.set(resource, (redacted = redactDeep(resource)));
+  return redacted;
+}
 
-  const events: SpanEvent[] = span.events.slice(0, SPAN_LIMITS.events).map((e) => ({
-    name: e.name.slice(0, SPAN_LIMITS.keyChars) || 'event',
-    offsetMs: Math.max(0, nsToMs(e.timeNs - span.startNs)),
-    attributes: boundedAttributes(e.attributes, SPAN_LIMITS.eventAttributes).values,
-  }));
+/**
+ * The stored row of a span that passed `refusalOf`. With `redact` (the site's setting, on by default),
+ * string attribute values (the span's, its events' and its resource's) and the status message are
+ * redacted (domain/redact.ts) before the GenAI columns are read from them; keys and names are kept.
+ */
+export function toSpanRow(siteId: string, span: IncomingSpan, opts: { redact?: boolean } = {}): SpanRow {
+  const redact = opts.redact !== false;
+  const bounded = boundedAttributes(span.attributes, SPAN_LIMITS.attributes);
+  const attributes = redact ? redactDeep(bounded.values) : bounded.values;
+  const dropped = bounded.dropped;
+  if (dropped > 0) attributes['backstop.dropped_attributes'] = dropped;
+  if (span.resource && Object.keys(span.resource).length > 0) attributes.resource = redact ? redactedResource(span.resource) : span.resource;
+
+  const events: SpanEvent[] = span.events.slice(0, SPAN_LIMITS.events).map((e) => {
+    const values = boundedAttributes(e.attributes, SPAN_LIMITS.eventAttributes).values;
+    return { name: e.name.slice(0, SPAN_LIMITS.keyChars) || 'event', offsetMs: Math.max(0, nsToMs(e.timeNs - span.startNs)), attributes: redact ? redactDeep(values) : values };
+  });
   if (span.events.length > SPAN_LIMITS.events) attributes['backstop.dropped_events'] = span.events.length - SPAN_LIMITS.events;
 
   const exception = events.find((e) => e.name === 'exception');
@@ -112,7 +127,7 @@ export function toSpanRow(siteId: string, span: IncomingSpan): SpanRow {
     startTime: new Date(startMs),
     durationMs: span.endNs > span.startNs ? nsToMs(span.endNs - span.startNs) : 0,
     statusCode: span.statusCode === 1 || span.statusCode === 2 ? span.statusCode : 0,
-    statusMessage: span.statusMessage ? span.statusMessage.slice(0, SPAN_LIMITS.valueChars) : null,
+    statusMessage: span.statusMessage ? (redact ? redactText(span.statusMessage.slice(0, SPAN_LIMITS.valueChars)) : span.statusMessage.slice(0, SPAN_LIMITS.valueChars)) : null,
     operation: textOf(attributes[GEN_AI.operation], 64),
     model: textOf(attributes[GEN_AI.requestModel]) ?? textOf(attributes[GEN_AI.responseModel]),
     toolName: textOf(attributes[GEN_AI.toolName]),

@@ -15,6 +15,7 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { markTracesChanged } from '../domain/case-invalidation';
 import { summariseTrace, type SummarySpan } from '../domain/trace-summary';
+import { siteRedacts } from '../domain/redact-signals';
 import { refusalOf, toSpanRow, type SpanRow } from './normalise';
 import { noteError, type DecodedRequest } from './incoming';
 import type { TraceRecordResult } from '../../shared/trace-record';
@@ -28,6 +29,8 @@ export async function ingestSpans(db: Db, siteId: string, decoded: DecodedReques
   const errors = [...decoded.errors];
   let rejected = decoded.rejected;
   const rows: SpanRow[] = [];
+  // Redaction: the site's setting, read once per export (one indexed lookup next to the span INSERT).
+  const redact = decoded.spans.length > 0 && (await siteRedacts(db, siteId));
   for (const span of decoded.spans) {
     const refusal = refusalOf(span);
     if (refusal) {
@@ -35,7 +38,7 @@ export async function ingestSpans(db: Db, siteId: string, decoded: DecodedReques
       noteError(errors, refusal);
       continue;
     }
-    rows.push(toSpanRow(siteId, span));
+    rows.push(toSpanRow(siteId, span, { redact }));
   }
   const traceIds = rows.length ? await storeSpanRows(db, siteId, rows) : [];
   return { accepted: rows.length, rejected, errors, traceIds };

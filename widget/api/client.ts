@@ -6,6 +6,7 @@ import { createTRPCClient, httpBatchLink } from '@trpc/client';
 import type { AppRouter } from '../../server/routers';
 import { utf8Bytes } from '../../shared/limits';
 import type { SignalBatch, SignalResult, SiteConfig } from '../../shared/schemas';
+import { cleanFetch } from '../clean';
 
 export type PushOutcome =
   | { kind: 'ok'; results: SignalResult[] }
@@ -31,9 +32,6 @@ const TIMEOUT_MS = 30_000;
 /** UTF-8 size of a string, which is what body limits count (the one measure of shared/limits.ts). */
 export { utf8Bytes };
 
-// Taken once, when the bundle loads: a host page that later wraps or replaces `fetch` (analytics,
-// mocks, zone.js) must not see, delay or break our requests.
-const pageFetch: typeof fetch | undefined = typeof fetch === 'function' ? fetch.bind(globalThis) : undefined;
 
 /** Shortest wait a `Retry-After` can ask for: `0` or a past date must not make the outbox spin. */
 export const RETRY_AFTER_MIN_MS = 1000;
@@ -58,7 +56,9 @@ function fieldsOf(error: unknown): Record<string, string> | undefined {
 }
 
 export function createApi(opts: { apiUrl: string; siteKey: string; fetch?: typeof fetch }): Api {
-  const baseFetch = opts.fetch ?? pageFetch;
+  // The browser's own fetch: a host page that wraps or replaces it (analytics, mocks, zone.js) must not see,
+  // delay or break our requests.
+  const baseFetch = opts.fetch ?? cleanFetch;
   // The Response of the push in flight. Pushes run one at a time (see `queue`), and mutations are batched
   // apart from queries, so the status and Retry-After read here belong to the push awaiting them.
   let response: Response | undefined;

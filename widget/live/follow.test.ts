@@ -70,3 +70,44 @@ describe('follow', () => {
     expect(show).not.toHaveBeenCalled();
   });
 });
+
+describe('follow without a live stream', () => {
+  it('should read the conversation every few seconds and say who joined, their replies and the resolution', async () => {
+    vi.useFakeTimers();
+    try {
+      const views: ConversationView[] = [
+        { transcript: [], escalation: { status: 'queued', staff: null, position: 1 }, availability: { nobodyOnline: false }, lastEventId: '3' },
+        {
+          transcript: [{ messageId: 'm1', role: 'human', text: 'Hello, I am here', author: 'Maya' }],
+          escalation: { status: 'claimed', staff: { displayName: 'Maya' }, position: null },
+          availability: { nobodyOnline: false },
+          lastEventId: '5',
+        },
+        { transcript: [], escalation: { status: 'resolved', staff: null, position: null }, availability: { nobodyOnline: false }, lastEventId: '6' },
+      ];
+      let read = 0;
+      const api = { conversation: async () => views[Math.min(read++, views.length - 1)]!, streamTicket: async () => 't'.repeat(30) };
+      const show = vi.fn();
+      const set = vi.fn();
+      // A page without EventSource: openLive opens nothing.
+      const stop = follow({ conversation, apiUrl: 'https://api.example.com', siteKey: 'pk_test_12345678', api, set, show, openLive: () => undefined });
+      await vi.advanceTimersByTimeAsync(0);
+      expect(set).toHaveBeenCalledWith({ live: 'open' });
+      await vi.advanceTimersByTimeAsync(3000);
+      await vi.advanceTimersByTimeAsync(3000);
+      stop();
+      expect(show.mock.calls.map(([item]) => item)).toEqual([
+        { type: 'human', id: 'm1', text: 'Hello, I am here', author: 'Maya' },
+        { type: 'notice', id: 'ev5', text: 'Maya from Support joined' },
+        { type: 'notice', id: 'ev6', text: 'This conversation was resolved' },
+      ]);
+      expect(set).toHaveBeenCalledWith(expect.objectContaining({ status: 'resolved' }));
+      // Stopped: no more reads.
+      const reads = read;
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(read).toBe(reads);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});

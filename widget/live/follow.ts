@@ -5,6 +5,7 @@
  * localStorage, so a dropped stream (tRPC resumes it with `lastEventId`) or a reload shows nothing twice.
  */
 import type { EscalationStatus, HandoffEvent } from '../../shared/handoff';
+import { cleanFetch } from '../clean';
 import type { Conversation } from '../models/conversation';
 import type { HandoffItem } from '../models/handoff';
 import { openLive as realOpenLive, type LiveState, type OpenLive } from './stream';
@@ -24,7 +25,7 @@ export interface HandoffApi {
 }
 
 /** tRPC's wire format for one call sent as a POST (the server allows queries as POST for the widget). */
-export function handoffApi(apiUrl: string, siteKey: string, fetchFn: typeof fetch = fetch): HandoffApi {
+export function handoffApi(apiUrl: string, siteKey: string, fetchFn: typeof fetch = cleanFetch!): HandoffApi {
   const call = async <T>(path: string, c: Conversation): Promise<T> => {
     const res = await fetchFn(`${apiUrl.replace(/\/+$/, '')}/trpc/${path}`, {
       method: 'POST',
@@ -62,6 +63,9 @@ export interface FollowOptions {
   openLive?: OpenLive;
 }
 
+/** How often the conversation is read while its live stream is down or impossible. */
+const POLL_MS = 3000;
+
 /** Waits between attempts to read a conversation the server does not have yet (the request is still in the outbox). */
 const RETRY_MS = [1000, 2000, 5000, 10_000, 15_000];
 
@@ -93,13 +97,36 @@ export function follow(o: FollowOptions): () => void {
   let stopped = false;
   let close: (() => void) | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let poll: ReturnType<typeof setInterval> | undefined;
+  let status: EscalationStatus | undefined;
 
-  const refresh = async (): Promise<ConversationView> => {
+  /** Reads the conversation; `polling`, when it stands in for the stream, also says what the events would have. */
+  const refresh = async (polling = false): Promise<ConversationView> => {
     const view = await api.conversation(conversation);
     const e = view.escalation;
     o.set({ nobodyOnline: view.availability.nobodyOnline, ...(e ? { status: e.status, position: e.position, staffName: e.staff?.displayName } : {}) });
     for (const m of view.transcript) if (m.role === 'human') o.show({ type: 'human', id: m.messageId, text: m.text, author: m.author ?? 'Support' });
+    if (polling && e && e.status !== status) {
+      // Keyed by the last event, as the stream's notice of that event would be, so a stream that comes back shows it once.
+      const id = `ev${view.lastEventId}`;
+      if (e.status === 'claimed' && e.staff) o.show({ type: 'notice', id, text: joinedText(e.staff.displayName) });
+      if (e.status === 'resolved') o.show({ type: 'notice', id, text: RESOLVED_TEXT });
+    }
+    if (e) status = e.status;
+    if (polling && Number(view.lastEventId) > seen) {
+      // What was read counts as seen: a stream that comes back skips those events.
+      seen = Number(view.lastEventId);
+      keep(conversation.id, view.lastEventId);
+    }
     return view;
+  };
+  /** Reads the conversation every few seconds while the stream cannot deliver (a proxy that buffers it, no EventSource). */
+  const pollWhile = (down: boolean) => {
+    if (down) poll ??= setInterval(() => void refresh(true).catch(() => {}), POLL_MS);
+    else {
+      clearInterval(poll);
+      poll = undefined;
+    }
   };
 
   const apply = (id: string, e: HandoffEvent) => {
@@ -142,19 +169,29 @@ export function follow(o: FollowOptions): () => void {
     // replay (it starts after the view): say so once, as the event would have.
     const e = view.escalation;
     if (kept === undefined && e.status === 'claimed' && e.staff) o.show({ type: 'notice', id: `ev${seen}`, text: joinedText(e.staff.displayName) });
+    status = e.status;
     o.set({ live: 'connecting' });
     close = (o.openLive ?? realOpenLive)({
       apiUrl: o.apiUrl,
       ticket: async () => api.streamTicket(conversation),
       lastEventId: String(seen),
       onEvent: apply,
-      onState: (live) => o.set({ live }),
+      onState: (live) => {
+        o.set({ live });
+        pollWhile(live === 'down');
+      },
     });
+    if (!close) {
+      // No stream on this page: following by reading is still following, so nothing says "Reconnecting".
+      o.set({ live: 'open' });
+      pollWhile(true);
+    }
   };
   void start(0);
   return () => {
     stopped = true;
     clearTimeout(timer);
+    pollWhile(false);
     close?.();
   };
 }

@@ -19,12 +19,20 @@ export interface LiveOptions {
   onState: (state: LiveState) => void;
 }
 
-/** Opens the stream; returns the function that closes it. */
-export function openLive(o: LiveOptions): () => void {
+// Taken when this file loads, so a page that replaces `EventSource` later cannot break the stream. One that
+// did so earlier (not native code) gets none: a detached realm's EventSource never connects, so the
+// handoff reads the conversation every few seconds instead (see follow.ts).
+const PageEventSource = globalThis.EventSource;
+const nativeEventSource = typeof PageEventSource == 'function' && /\[native code]/.test(Function.prototype.toString.call(PageEventSource)) ? PageEventSource : undefined;
+
+/** Opens the stream; returns the function that closes it, or undefined when this page cannot stream. */
+export function openLive(o: LiveOptions): (() => void) | undefined {
+  if (!nativeEventSource) return undefined;
   const client = createTRPCClient<AppRouter>({
     links: [
       httpSubscriptionLink({
         url: `${o.apiUrl.replace(/\/+$/, '')}/trpc`,
+        EventSource: nativeEventSource,
         // Re-read on every reconnect; the conversation token itself never goes in a URL.
         connectionParams: async () => ({ ticket: await o.ticket() }),
       }),
