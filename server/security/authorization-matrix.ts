@@ -162,6 +162,15 @@ export const procedureMatrix: Record<string, MatrixRow> = {
   'staff.logout': { expect: csrfOnly, endsSession: true },
   'staff.me': { expect: staff(EVERY_ROLE, 'allow') },
   'staff.list': { expect: staff(EVERY_ROLE), input: siteId },
+  // One's own password: every role, outsiders too (it is about the caller alone); made as a twin account.
+  'staff.changePassword': { expect: staff(EVERY_ROLE, 'allow'), input: () => ({ currentPassword: 'correct horse battery staple', newPassword: 'another long passphrase' }), endsSession: true },
+  'staff.disable': { expect: staff(ADMINS), input: async (w) => ({ staffId: await w.newAgentId() }) },
+  'staff.enable': { expect: staff(ADMINS), input: async (w) => ({ staffId: await w.newAgentId() }) },
+
+  'ingestKey.list': { expect: staff(ADMINS), input: siteId },
+  'ingestKey.create': { expect: staff(ADMINS), input: (w) => ({ ...siteId(w), name: 'matrix' }) },
+  'ingestKey.revoke': { expect: staff(ADMINS), input: async (w) => ({ ...siteId(w), keyId: await w.newIngestKeyId() }) },
+  'audit.list': { expect: staff(ADMINS), input: siteId },
 
   'escalation.list': { expect: staff(EVERY_ROLE), input: siteId },
   'escalation.byId': { expect: staff(EVERY_ROLE), input: queued },
