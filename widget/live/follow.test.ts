@@ -71,6 +71,35 @@ describe('follow', () => {
   });
 });
 
+describe('follow when the stream is cut', () => {
+  it('should not announce again, while polling, a person the stream already said joined', async () => {
+    vi.useFakeTimers();
+    try {
+      const queued: ConversationView = { transcript: [], escalation: { status: 'queued', staff: null, position: 1 }, availability: { nobodyOnline: false }, lastEventId: '3' };
+      const claimed: ConversationView = { transcript: [], escalation: { status: 'claimed', staff: { displayName: 'Maya' }, position: null }, availability: { nobodyOnline: false }, lastEventId: '8' };
+      let current = queued;
+      const api = { conversation: async () => current, streamTicket: async () => 't'.repeat(30) };
+      const show = vi.fn();
+      let live: { onEvent: (id: string, e: { type: string; payload: unknown }) => void; onState: (s: 'open' | 'down') => void } | undefined;
+      const openLive = (opts: typeof live) => {
+        live = opts;
+        return () => {};
+      };
+      const stop = follow({ conversation, apiUrl: 'https://api.example.com', siteKey: 'pk_test_12345678', api, set: () => {}, show, openLive: openLive as never });
+      await vi.advanceTimersByTimeAsync(0);
+      live!.onState('open');
+      live!.onEvent('5', { type: 'escalation.claimed', payload: { staff: { displayName: 'Maya' } } });
+      current = claimed;
+      live!.onState('down');
+      await vi.advanceTimersByTimeAsync(6000);
+      stop();
+      expect(show.mock.calls.map(([item]) => item)).toEqual([{ type: 'notice', id: 'ev5', text: 'Maya from Support joined' }]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
 describe('follow without a live stream', () => {
   it('should read the conversation every few seconds and say who joined, their replies and the resolution', async () => {
     vi.useFakeTimers();

@@ -136,16 +136,21 @@ export function follow(o: FollowOptions): () => void {
     keep(conversation.id, id);
     const p = e.payload as { staff?: { displayName?: string }; messageId?: string; text?: string };
     const name = p.staff?.displayName ?? 'Someone';
+    // The status the stream reports is what polling compares against, so a poll after a cut stream does not
+    // announce again what the stream already showed.
     if (e.type === 'escalation.created' || e.type === 'escalation.unclaimed') {
-      o.set({ status: 'queued', staffName: undefined });
+      status = 'queued';
+      o.set({ status, staffName: undefined });
       refresh().catch(() => {});
     } else if (e.type === 'escalation.claimed' || e.type === 'escalation.transferred') {
-      o.set({ status: 'claimed', staffName: name });
+      status = 'claimed';
+      o.set({ status, staffName: name });
       o.show({ type: 'notice', id: `ev${id}`, text: joinedText(name) });
     } else if (e.type === 'message.human' && p.messageId && p.text) {
       o.show({ type: 'human', id: p.messageId, text: p.text, author: name });
     } else if (e.type === 'escalation.resolved') {
-      o.set({ status: 'resolved' });
+      status = 'resolved';
+      o.set({ status });
       o.show({ type: 'notice', id: `ev${id}`, text: RESOLVED_TEXT });
     }
   };
