@@ -74,8 +74,8 @@ export interface Overview {
 // ---- calibration
 
 export const calibrationInput = reviewRangeInput.extend({
-  topic: z.string().max(200).optional(),
-  release: z.string().max(200).optional(),
+  topic: z.string().overwrite(cleanText).max(200).optional(),
+  release: z.string().overwrite(cleanText).max(200).optional(),
 });
 
 export interface CalibrationBin {
@@ -118,13 +118,13 @@ export const LABEL_SOURCES = ['auto', 'human', 'none'] as const;
 
 export const caseFilterInput = reviewRangeInput.extend({
   mode: z.enum(FAILURE_MODE_IDS).optional(),
-  topic: z.string().max(200).optional(),
+  topic: z.string().overwrite(cleanText).max(200).optional(),
   /** `negative`: Not helpful or escalation or agent_was_wrong; `helpful` / `not_helpful`: the rating. */
   rating: z.enum(['helpful', 'not_helpful', 'negative']).optional(),
   /** By the site's badge thresholds; `none`: no stated confidence. */
   confidenceBand: z.enum(CONFIDENCE_BANDS).optional(),
-  release: z.string().max(200).optional(),
-  model: z.string().max(200).optional(),
+  release: z.string().overwrite(cleanText).max(200).optional(),
+  model: z.string().overwrite(cleanText).max(200).optional(),
   escalated: z.boolean().optional(),
   /** `human`: a reviewer labelled it; `auto`: classified, not yet labelled; `none`: not classified. */
   labelSource: z.enum(LABEL_SOURCES).optional(),
@@ -133,7 +133,7 @@ export type CaseFilter = z.infer<typeof caseFilterInput>;
 
 export const caseListInput = caseFilterInput.extend({
   /** Opaque keyset cursor from the previous page's `nextCursor`. */
-  cursor: z.string().max(200).optional(),
+  cursor: z.string().overwrite(cleanText).max(200).optional(),
   limit: z.number().int().min(1).max(200).default(50),
 });
 

@@ -39,7 +39,7 @@ export const badgeThresholdsSchema = z
 export const sitePolicySchema = z.object({
   thresholds: badgeThresholdsSchema,
   title: shortText(80),
-  greeting: z.string().max(500),
+  greeting: storable().max(500),
   primaryColor: z.string().regex(/^#[0-9a-fA-F]{3,8}$/, 'must be a hex colour like #2563eb').optional(),
 });
 export type SitePolicy = z.infer<typeof sitePolicySchema>;

@@ -1,5 +1,6 @@
 /** Wire schemas of account security, ingest keys and the audit log (staff console and CLI). */
 import { z } from 'zod';
+import { cleanText } from './normalise';
 
 /** The shortest password a staff account may have. */
 export const MIN_PASSWORD_LENGTH = 12;
@@ -15,7 +16,7 @@ export const ingestKeyListInput = z.object({ siteId: z.uuid() });
 
 export const createIngestKeyInput = z.object({
   siteId: z.uuid(),
-  name: z.string().trim().min(1, 'give the key a name').max(60, 'must be at most 60 characters'),
+  name: z.string().overwrite(cleanText).trim().min(1, 'give the key a name').max(60, 'must be at most 60 characters'),
 });
 
 export const revokeIngestKeyInput = z.object({ siteId: z.uuid(), keyId: z.uuid() });

@@ -75,6 +75,14 @@ describe(`ingest keys (${testDbKind})`, () => {
     ]);
   });
 
+  // Found by the console fuzz run: a name of only U+0000 reached PostgreSQL and failed with 500.
+  it('should refuse a key name that is empty once U+0000 is removed, with a clear message', async () => {
+    const admin = await signedInStaff(inst, 'admin', [site.siteId]);
+    await expect(admin.caller().ingestKey.create({ siteId: site.siteId, name: '\u0000' })).rejects.toThrow(/give the key a name/);
+    const named = await admin.caller().ingestKey.create({ siteId: site.siteId, name: 'ci\u0000 exporter' });
+    expect(named.name).toBe('ci exporter');
+  });
+
   it('should refuse a revoked key on trace.record as well', async () => {
     const admin = await signedInStaff(inst, 'admin', [site.siteId]);
     const created = await admin.caller().ingestKey.create({ siteId: site.siteId, name: 'sdk' });

@@ -7,7 +7,7 @@
  * PROPERTY_RUNS sets the runs per property (default 150).
  */
 import { gzipSync } from 'node:zlib';
-import { count, eq } from 'drizzle-orm';
+import { and, count, eq } from 'drizzle-orm';
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -85,6 +85,18 @@ const request = fc.record({
 });
 
 describe(`fuzzing POST /v1/traces (${testDbKind})`, () => {
+  // Found by this fuzz run: PostgreSQL refuses U+0000 in text and jsonb, so a NUL anywhere in a span was a 503.
+  it('should store a span with U+0000 in its name, status, attribute keys and values, without the NULs', async () => {
+    const traceId = 'ab'.repeat(16);
+    const spec = { traceId, name: 'chat\u0000', error: 'bad\u0000', attributes: { '\u0000': 's#c', 'k\u0000ey': 'v\u0000al' } };
+    const res = await app.inject({ method: 'POST', url: '/v1/traces', headers: { 'content-type': 'application/json', authorization: `Bearer ${site.ingestKey}` }, payload: JSON.stringify(jsonBody([spec])) });
+    expect(res.statusCode, res.body).toBe(200);
+    const [row] = await database.db.select().from(spans).where(and(eq(spans.siteId, site.siteId), eq(spans.traceId, traceId)));
+    expect(row).toMatchObject({ name: 'chat', statusMessage: 'bad' });
+    expect(row!.attributes).toMatchObject({ key: 'val' });
+    expect(JSON.stringify(row!.attributes)).not.toContain('\\u0000');
+  });
+
   it('should answer every body with 2xx or 4xx, and store nothing from a refused one', async () => {
     await fc.assert(
       fc.asyncProperty(request, async (r) => {

@@ -3,6 +3,7 @@
  * or without a name, is refused), attributes bounded (too many or too large is truncated, never
  * refused), and the GenAI conventions read into columns so that Review needs no jsonb to filter.
  */
+import { cleanText } from '../../shared/normalise';
 import type { SpanEvent } from '../../shared/traces';
 import type { spans } from '../db/schema';
 import { redactDeep, redactText } from '../domain/redact';
@@ -42,17 +43,26 @@ export function refusalOf(span: IncomingSpan): string | null {
   if (!TRACE_ID.test(span.traceId) || !nonZero(span.traceId)) return 'traceId must be 16 bytes (32 hex characters), not all zero';
   if (!SPAN_ID.test(span.spanId) || !nonZero(span.spanId)) return 'spanId must be 8 bytes (16 hex characters), not all zero';
   if (span.parentSpanId !== null && span.parentSpanId !== '' && !SPAN_ID.test(span.parentSpanId)) return 'parentSpanId must be 8 bytes (16 hex characters) or empty';
-  if (!span.name.trim()) return 'name is required';
+  if (!cleanText(span.name).trim()) return 'name is required';
   if (span.startNs <= 0n) return 'startTimeUnixNano is required';
   return null;
 }
 
+/** A value jsonb can store: U+0000 and lone surrogates removed from every string in it, keys included (shared/normalise.ts). */
+function storable(value: unknown): unknown {
+  if (typeof value === 'string') return cleanText(value);
+  if (Array.isArray(value)) return value.map(storable);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [cleanText(k), storable(v)]));
+}
+
 /** A value within the size bound: long strings are cut, large lists and maps become their cut JSON text. */
 function bounded(value: unknown): unknown {
-  if (typeof value === 'string') return value.length > SPAN_LIMITS.valueChars ? value.slice(0, SPAN_LIMITS.valueChars) + '…' : value;
-  if (value === null || typeof value !== 'object') return value;
-  const json = JSON.stringify(value);
-  return json.length > SPAN_LIMITS.valueChars ? json.slice(0, SPAN_LIMITS.valueChars) + '…' : value;
+  const clean = storable(value);
+  if (typeof clean === 'string') return clean.length > SPAN_LIMITS.valueChars ? clean.slice(0, SPAN_LIMITS.valueChars) + '…' : clean;
+  if (clean === null || typeof clean !== 'object') return clean;
+  const json = JSON.stringify(clean);
+  return json.length > SPAN_LIMITS.valueChars ? json.slice(0, SPAN_LIMITS.valueChars) + '…' : clean;
 }
 
 /** The first `max` attributes (later duplicates of a key win, as OpenTelemetry SDKs do), and how many were dropped. */
@@ -61,7 +71,7 @@ export function boundedAttributes(pairs: readonly [string, unknown][], max: numb
   let count = 0;
   let dropped = 0;
   for (const [rawKey, value] of pairs) {
-    const key = rawKey.slice(0, SPAN_LIMITS.keyChars);
+    const key = cleanText(rawKey).slice(0, SPAN_LIMITS.keyChars);
     if (!key || key === 'resource' || value === undefined) {
       dropped++;
       continue;
@@ -110,7 +120,7 @@ export function toSpanRow(siteId: string, span: IncomingSpan, opts: { redact?: b
 
   const events: SpanEvent[] = span.events.slice(0, SPAN_LIMITS.events).map((e) => {
     const values = boundedAttributes(e.attributes, SPAN_LIMITS.eventAttributes).values;
-    return { name: e.name.slice(0, SPAN_LIMITS.keyChars) || 'event', offsetMs: Math.max(0, nsToMs(e.timeNs - span.startNs)), attributes: redact ? redactDeep(values) : values };
+    return { name: cleanText(e.name).slice(0, SPAN_LIMITS.keyChars) || 'event', offsetMs: Math.max(0, nsToMs(e.timeNs - span.startNs)), attributes: redact ? redactDeep(values) : values };
   });
   if (span.events.length > SPAN_LIMITS.events) attributes['backstop.dropped_events'] = span.events.length - SPAN_LIMITS.events;
 
@@ -122,12 +132,12 @@ export function toSpanRow(siteId: string, span: IncomingSpan, opts: { redact?: b
     traceId: span.traceId,
     spanId: span.spanId,
     parentSpanId: span.parentSpanId || null,
-    name: span.name.trim().slice(0, SPAN_LIMITS.nameChars),
+    name: cleanText(span.name).trim().slice(0, SPAN_LIMITS.nameChars),
     kind: span.kind >= 0 && span.kind <= 5 ? span.kind : 0,
     startTime: new Date(startMs),
     durationMs: span.endNs > span.startNs ? nsToMs(span.endNs - span.startNs) : 0,
     statusCode: span.statusCode === 1 || span.statusCode === 2 ? span.statusCode : 0,
-    statusMessage: span.statusMessage ? (redact ? redactText(span.statusMessage.slice(0, SPAN_LIMITS.valueChars)) : span.statusMessage.slice(0, SPAN_LIMITS.valueChars)) : null,
+    statusMessage: span.statusMessage ? (redact ? redactText(cleanText(span.statusMessage).slice(0, SPAN_LIMITS.valueChars)) : cleanText(span.statusMessage).slice(0, SPAN_LIMITS.valueChars)) : null,
     operation: textOf(attributes[GEN_AI.operation], 64),
     model: textOf(attributes[GEN_AI.requestModel]) ?? textOf(attributes[GEN_AI.responseModel]),
     toolName: textOf(attributes[GEN_AI.toolName]),
