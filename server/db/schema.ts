@@ -4,6 +4,7 @@ import { bigint, boolean, doublePrecision, index, integer, jsonb, pgTable, prima
 import type { SitePolicy } from '../../shared/schemas';
 import type { SiteHours } from '../../shared/handoff';
 import type { CaseModeVerdict, FailureMode, SpanEvent, TraceSummary } from '../../shared/traces';
+import type { TrustSettings } from '../../shared/trust';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
 
@@ -27,6 +28,13 @@ export const sites = pgTable('sites', {
   policy: jsonb('policy').$type<SitePolicy>().notNull(),
   /** Whether personal data and secrets are replaced by typed placeholders before storage (on by default). */
   redactPii: boolean('redact_pii').notNull().default(true),
+  /**
+   * End-user identity: `optional` keeps unverified identities as claims (shown to staff as unverified);
+   * `required` treats an unverified identify call as anonymous.
+   */
+  identityMode: text('identity_mode', { enum: ['optional', 'required'] }).notNull().default('optional'),
+  /** The trust framework's settings (default topic policy, recommendation and calibration parameters); parsed with defaults by shared/trust.ts. */
+  trust: jsonb('trust').$type<Partial<TrustSettings>>().notNull().default(sql`'{}'::jsonb`),
   createdAt: createdAt(),
 });
 
@@ -50,9 +58,18 @@ export const conversations = pgTable(
     id: uuid('id').primaryKey(),
     siteId: uuid('site_id').notNull().references(() => sites.id, { onDelete: 'cascade' }),
     tokenHash: text('token_hash').notNull(),
+    /** The end user's id from the host's `identify` call: verified (signed by the site's server) or a claim. */
+    userId: text('user_id'),
+    userVerified: boolean('user_verified').notNull().default(false),
+    /** name / email as given with the identity; shown to staff, marked unverified unless `userVerified`. */
+    userClaims: jsonb('user_claims').$type<Record<string, string>>(),
     createdAt: createdAt(),
   },
-  (t) => [index('conversations_site_idx').on(t.siteId, t.createdAt)],
+  (t) => [
+    index('conversations_site_idx').on(t.siteId, t.createdAt),
+    // A verified user's earlier conversations, on any device.
+    index('conversations_verified_user_idx').on(t.siteId, t.userId, t.createdAt).where(sql`user_verified`),
+  ],
 );
 
 export const messages = pgTable(
@@ -477,4 +494,88 @@ export const loginFailures = pgTable(
     createdAt: createdAt(),
   },
   (t) => [index('login_failures_email_idx').on(t.email, t.createdAt), index('login_failures_ip_idx').on(t.ip, t.createdAt)],
+);
+
+/**
+ * Secrets a site's server signs end-user identity tokens with (JWT HS256 or HMAC-SHA256 of the user id).
+ * Kept in clear (verification needs them), shown to admins once at creation. Rotation gives the old secret
+ * an `expiresAt` (the grace period) instead of removing it, so tokens signed just before stay valid.
+ */
+export const siteIdentitySecrets = pgTable(
+  'site_identity_secrets',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    siteId: uuid('site_id').notNull().references(() => sites.id, { onDelete: 'cascade' }),
+    secret: text('secret').notNull(),
+    createdBy: uuid('created_by').references(() => staff.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    /** Null while current; set on rotation (now + grace) or revocation (now). */
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [index('site_identity_secrets_site_idx').on(t.siteId)],
+);
+
+/** A site's task categories and the policy for each: failure cost, success criterion, autonomy. */
+export const topics = pgTable(
+  'topics',
+  {
+    siteId: uuid('site_id').notNull().references(() => sites.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    /** Null until an admin sets it (the readiness check "failure-cost mapping" counts these). */
+    failureCost: text('failure_cost', { enum: ['low', 'high'] }),
+    autonomy: text('autonomy', { enum: ['auto', 'suggest_handoff', 'human_review'] }).notNull().default('auto'),
+    criterion: text('criterion'),
+    updatedBy: text('updated_by'),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.siteId, t.name] })],
+);
+
+/**
+ * An agent answer held back under `human_review`: the widget never receives its text before a decision.
+ * The message row keeps the agent's original; the decision's text (approved, edited or the replacement)
+ * is what the widget shows. `openMs` is how long the deciding reviewer had it open (rubber-stamp guard).
+ */
+export const drafts = pgTable(
+  'drafts',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    siteId: uuid('site_id').notNull().references(() => sites.id, { onDelete: 'cascade' }),
+    conversationId: uuid('conversation_id').notNull().references(() => conversations.id, { onDelete: 'cascade' }),
+    messageId: uuid('message_id').notNull().unique().references(() => messages.id, { onDelete: 'cascade' }),
+    topic: text('topic'),
+    confidence: real('confidence'),
+    traceId: text('trace_id'),
+    status: text('status', { enum: ['pending', 'approved', 'edited', 'rejected'] }).notNull().default('pending'),
+    /** The text the user sees after the decision: the agent's (approved), the edit, or the replacement (rejected). */
+    finalText: text('final_text'),
+    decidedBy: uuid('decided_by').references(() => staff.id, { onDelete: 'set null' }),
+    decidedAt: timestamp('decided_at', { withTimezone: true, mode: 'date' }),
+    /** When a reviewer first opened the draft, and how long it was open before the decision. */
+    openedAt: timestamp('opened_at', { withTimezone: true, mode: 'date' }),
+    openMs: integer('open_ms'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('drafts_site_status_idx').on(t.siteId, t.status, t.createdAt),
+    index('drafts_site_decided_idx').on(t.siteId, t.decidedAt),
+  ],
+);
+
+/** Badge thresholds fitted from a site's outcomes (site-wide: topic ''), with the fitted curve shown to admins. */
+export const calibratedThresholds = pgTable(
+  'calibrated_thresholds',
+  {
+    siteId: uuid('site_id').notNull().references(() => sites.id, { onDelete: 'cascade' }),
+    topic: text('topic').notNull().default(''),
+    high: real('high').notNull(),
+    low: real('low').notNull(),
+    /** Rated answers the fit used. */
+    samples: integer('samples').notNull(),
+    /** The monotone fit: [{ confidence, helpfulRate, n }] from low to high. */
+    curve: jsonb('curve').$type<{ confidence: number; helpfulRate: number; n: number }[]>().notNull(),
+    fittedAt: timestamp('fitted_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.siteId, t.topic] })],
 );

@@ -1,0 +1,86 @@
+/**
+ * The trust framework's wire schemas and settings: topics with failure cost and autonomy, drafts held for
+ * human review, track record, calibrated badges and production readiness. zod schemas for the server's
+ * inputs; the console, CLI and widget import types only.
+ */
+import { z } from 'zod';
+import { cleanText } from './normalise';
+
+export const AUTONOMY_LEVELS = ['auto', 'suggest_handoff', 'human_review'] as const;
+export type Autonomy = (typeof AUTONOMY_LEVELS)[number];
+export const FAILURE_COSTS = ['low', 'high'] as const;
+export type FailureCost = (typeof FAILURE_COSTS)[number];
+
+/** How each autonomy level is described to admins (Settings, Track record, CLI). */
+export const AUTONOMY_LABELS: Record<Autonomy, string> = {
+  auto: 'Automatic: answers shown with their badge',
+  suggest_handoff: 'Suggest handoff: answers shown, a person offered under every answer',
+  human_review: 'Human review: a person approves each answer before the user sees it',
+};
+
+/** A topic's name as the agent sends it (`AgentAnswer.topic`, `backstop.topic`): trimmed, 1–200 characters. */
+export const topicName = z.string().overwrite(cleanText).trim().min(1, 'give the topic a name').max(200, 'must be at most 200 characters');
+
+export interface TopicPolicy {
+  name: string;
+  failureCost: FailureCost | null;
+  autonomy: Autonomy;
+  criterion: string | null;
+  updatedBy: string | null;
+  updatedAt: string;
+}
+
+export const topicListInput = z.object({ siteId: z.uuid() });
+
+export const topicSetInput = z.object({
+  siteId: z.uuid(),
+  name: topicName,
+  failureCost: z.enum(FAILURE_COSTS).optional(),
+  autonomy: z.enum(AUTONOMY_LEVELS).optional(),
+  criterion: z.string().overwrite(cleanText).trim().max(300, 'must be at most 300 characters').optional(),
+  /** Why (recorded in the audit log); the Track record's "apply" sends the recommendation's text. */
+  reason: z.string().overwrite(cleanText).trim().max(1000).optional(),
+});
+export type TopicSetInput = z.infer<typeof topicSetInput>;
+
+/**
+ * The site's trust settings. Every field has a documented default, so a site that never changed them
+ * (the stored object is `{}`) behaves as described here.
+ */
+export const trustSettingsSchema = z.object({
+  /** The autonomy of answers whose topic is missing or not defined. */
+  defaultAutonomy: z.enum(AUTONOMY_LEVELS).default('auto'),
+  /** Step up: at least this many reviewed decisions (or rated answers) in the window… */
+  stepUpMinDecisions: z.number().int().min(10).max(100_000).default(200),
+  /** …and the 95% lower bound of the approval (or helpful) rate at least this. */
+  stepUpLowerBound: z.number().min(0.5).max(1).default(0.95),
+  /** Step down: the recent window compared with the record before it. */
+  stepDownWindowDays: z.number().int().min(1).max(90).default(7),
+  /** The track record's window. */
+  recordWindowDays: z.number().int().min(7).max(365).default(90),
+  /** Rubber-stamp guard: an approval faster than this many ms per 100 characters of the draft (plus `minReadMs`) is not a real review. */
+  readMsPer100Chars: z.number().int().min(0).max(60_000).default(1500),
+  minReadMs: z.number().int().min(0).max(60_000).default(2000),
+  /** Badges: `fixed` uses the policy's thresholds; `calibrated` fits them from outcomes. */
+  badgeMode: z.enum(['fixed', 'calibrated']).default('fixed'),
+  /** Calibrated badges: "High confidence" means an observed helpful rate of at least this… */
+  calibrationTarget: z.number().min(0.5).max(0.999).default(0.9),
+  /** …with this one-sided statistical confidence (Wilson lower bound). */
+  calibrationConfidence: z.number().min(0.8).max(0.999).default(0.95),
+  /** Rated answers needed before calibrated thresholds replace the fixed ones (per topic: the same). */
+  calibrationMinSamples: z.number().int().min(20).max(100_000).default(200),
+});
+export type TrustSettings = z.infer<typeof trustSettingsSchema>;
+
+/** The stored (possibly partial, possibly older) settings with every default filled in. */
+export function trustSettingsOf(stored: unknown): TrustSettings {
+  const parsed = trustSettingsSchema.safeParse(stored ?? {});
+  return parsed.success ? parsed.data : trustSettingsSchema.parse({});
+}
+
+export const trustSettingsInput = z.object({ siteId: z.uuid(), settings: trustSettingsSchema.partial() });
+
+// ---- drafts (human_review)
+
+export const DRAFT_STATUSES = ['pending', 'approved', 'edited', 'rejected'] as const;
+export type DraftStatus = (typeof DRAFT_STATUSES)[number];
