@@ -131,7 +131,12 @@ export interface SignalResult {
 export interface SiteConfig {
   siteId: string;
   name: string;
+  /** `policy.thresholds` are the site-wide badge thresholds in force (the fixed ones, or the calibrated ones when the site uses calibrated badges). */
   policy: SitePolicy;
+  /** Badge thresholds fitted for single topics (calibrated badges, where a topic has enough data); others use `policy.thresholds`. */
+  topicThresholds?: Record<string, { high: number; low: number }>;
+  /** The trust framework's autonomy per topic; answers of other topics (or none) get `defaultAutonomy`. */
+  autonomy?: { defaultAutonomy: 'auto' | 'suggest_handoff' | 'human_review'; topics: Record<string, 'auto' | 'suggest_handoff' | 'human_review'> };
   /** Whether a person can answer a handoff now. */
   handoff?: HandoffAvailability;
 }
