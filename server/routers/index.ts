@@ -1,8 +1,10 @@
 import { router } from '../trpc';
 import { auditRouter } from './audit';
+import { badgesRouter } from './calibration-settings';
 import { conversationRouter } from './conversation';
 import { escalationRouter } from './escalation';
 import { ingestKeyRouter } from './ingest-key';
+import { readinessRouter } from './readiness';
 import { reviewRouter } from './review';
 import { signalRouter } from './signal';
 import { siteRouter } from './site';
@@ -19,6 +21,8 @@ export const appRouter = router({
   review: reviewRouter,
   ingestKey: ingestKeyRouter,
   audit: auditRouter,
+  badges: badgesRouter,
+  readiness: readinessRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -3,6 +3,7 @@ import { siteHoursInput, type SiteHours } from '../../shared/handoff';
 import type { SiteConfig } from '../../shared/schemas';
 import { sites } from '../db/schema';
 import { handoffAvailability } from '../domain/availability';
+import { thresholdsInForce } from '../domain/calibrated-thresholds-store';
 import { recordAudit, staffActor } from '../domain/audit';
 import type { Db } from '../db/client';
 import { assertAdmin, assertSiteAccess } from '../domain/staff-access';
@@ -12,9 +13,17 @@ import { setSiteWebhook, webhookStatus } from '../webhooks/config';
 
 export const siteRouter = router({
   /** What the widget needs at start: thresholds, texts, theme, and whether a person can answer now. */
-  config: widgetProcedure.query(
-    async ({ ctx }): Promise<SiteConfig> => ({ siteId: ctx.site.id, name: ctx.site.name, policy: ctx.site.policy, handoff: await handoffAvailability(ctx.db, ctx.site) }),
-  ),
+  config: widgetProcedure.query(async ({ ctx }): Promise<SiteConfig> => {
+    // Badge thresholds in force: the calibrated ones when the site uses calibrated badges and has a fit.
+    const badges = await thresholdsInForce(ctx.db, ctx.site);
+    return {
+      siteId: ctx.site.id,
+      name: ctx.site.name,
+      policy: { ...ctx.site.policy, thresholds: badges.thresholds },
+      ...(Object.keys(badges.topicThresholds).length ? { topicThresholds: badges.topicThresholds } : {}),
+      handoff: await handoffAvailability(ctx.db, ctx.site),
+    };
+  }),
 
   /** Sets (or with null, clears) the site's support hours; admins of the site only. */
   setHours: staffProcedure.input(siteHoursInput).mutation(async ({ ctx, input }): Promise<{ hours: SiteHours | null }> => {
