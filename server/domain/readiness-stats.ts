@@ -122,7 +122,7 @@ export async function gatherReadinessStats(db: Db, siteId: string, now = new Dat
     identityMode: site.identity_mode,
     identitySecrets: n(security?.identity_secrets),
     activeIngestKeys: n(security?.active_keys),
-    oldestIngestKeyDays: security?.oldest_key != null ? Math.floor((now.getTime() - Number(security.oldest_key) * 1000) / DAY_MS) : null,
+    oldestIngestKeyDays: security?.oldest_key != null ? Math.max(0, Math.floor((now.getTime() - Number(security.oldest_key) * 1000) / DAY_MS)) : null,
   };
 }
 
