@@ -3,6 +3,7 @@ import { Route, Router } from 'preact-iso';
 import { ConversationPage } from './pages/conversation/ConversationPage';
 import { InboxPage } from './pages/inbox/InboxPage';
 import { NotFoundPage } from './pages/not-found/NotFoundPage';
+import { ReadinessPage } from './pages/readiness/ReadinessPage';
 import { CasePage } from './pages/review/CasePage';
 import { ReviewPage } from './pages/review/ReviewPage';
 import { SettingsPage } from './pages/settings/SettingsPage';
@@ -17,6 +18,8 @@ export const paths = {
   review: '/console/review',
   /** Ingest keys and the audit log (admins). */
   settings: '/console/settings',
+  /** The seven production-readiness checks (every staff role). */
+  readiness: '/console/readiness',
 };
 
 /** Pages a visitor may see without signing in. */
@@ -35,6 +38,7 @@ export function Routes() {
       <Route path="/console/review/alerts" component={ReviewPage} />
       <Route path="/console/review/cases/:id" component={CasePage} />
       <Route path="/console/settings" component={SettingsPage} />
+      <Route path="/console/readiness" component={ReadinessPage} />
       <Route default component={NotFoundPage} />
     </Router>
   );
