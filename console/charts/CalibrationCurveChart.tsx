@@ -51,14 +51,13 @@ function drawMarks({ high, low, target }: Omit<CurveChartProps, 'curve'>) {
 }
 
 export function CalibrationCurveChart({ curve, high, low, target }: CurveChartProps) {
-  const data = useMemo<uPlot.AlignedData>(() => [curve.map((p) => p.confidence), curve.map((p) => p.helpfulRate), curve.map((p) => p.n)], [curve]);
+  const data = useMemo<uPlot.AlignedData>(() => [curve.map((p) => p.confidence), curve.map((p) => p.helpfulRate)], [curve]);
   const options = useMemo<Omit<uPlot.Options, 'width' | 'height'>>(
     () => ({
-      scales: { x: { time: false, range: [0, 1] }, y: { range: [0, 1] }, n: { auto: true } },
+      scales: { x: { time: false, range: [0, 1] }, y: { range: [0, 1] } },
       series: [
         { label: 'Stated confidence', value: (_u, v) => pctText(v) },
         { label: 'Fitted helpful rate', stroke: '#1d4ed8', width: 2, points: { show: true, size: 5 }, value: (_u, v) => pctText(v) },
-        { label: 'Rated answers', scale: 'n', show: false, value: (_u, v) => (v == null ? '–' : String(v)) },
       ],
       axes: [
         { ...AXIS, label: 'Stated confidence', values: (_u, ticks) => ticks.map((t) => pctText(t)) },
