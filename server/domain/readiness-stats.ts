@@ -6,7 +6,9 @@
 import { sql } from 'drizzle-orm';
 import { trustSettingsOf, type ReadinessReport } from '../../shared/trust';
 import type { Db } from '../db/client';
-import { calibration, rowsOf, siteThresholds } from './review-queries';
+import { calibration, rowsOf } from './review-queries';
+import { thresholdsInForce } from './calibrated-thresholds-store';
+import type { SitePolicy } from '../../shared/schemas';
 import { evaluateReadiness, READINESS_WINDOW_DAYS, type ReadinessStats } from './readiness';
 import { listTopics } from './topics';
 import { FieldError } from './errors';
@@ -17,14 +19,15 @@ const MAX_TOPICS = 500;
 
 /** The stats of the last READINESS_WINDOW_DAYS before `now` (the track record's window for topics' records). */
 export async function gatherReadinessStats(db: Db, siteId: string, now = new Date()): Promise<ReadinessStats> {
-  const [site] = rowsOf<{ allowed_origins: string[]; redact_pii: boolean; allow_server_senders: boolean; identity_mode: 'optional' | 'required'; trust: unknown }>(
-    await db.execute(sql`select allowed_origins, redact_pii, allow_server_senders, identity_mode, trust from sites where id = ${siteId}`),
+  const [site] = rowsOf<{ allowed_origins: string[]; redact_pii: boolean; allow_server_senders: boolean; identity_mode: 'optional' | 'required'; trust: unknown; policy: SitePolicy }>(
+    await db.execute(sql`select allowed_origins, redact_pii, allow_server_senders, identity_mode, trust, policy from sites where id = ${siteId}`),
   );
   if (!site) throw new FieldError('NOT_FOUND', `No site with id '${siteId}'.`);
   const trust = trustSettingsOf(site.trust);
   const since = new Date(now.getTime() - READINESS_WINDOW_DAYS * DAY_MS);
   const recordSince = new Date(now.getTime() - trust.recordWindowDays * DAY_MS);
-  const thresholds = await siteThresholds(db, siteId);
+  // Low as the widget applies it (calibrated when the site uses calibrated badges).
+  const { thresholds } = await thresholdsInForce(db, { id: siteId, policy: site.policy, trust: site.trust });
 
   const [answers] = rowsOf<Record<string, number | null>>(
     await db.execute(sql`
