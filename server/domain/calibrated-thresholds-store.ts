@@ -15,6 +15,7 @@ import { calibratedThresholds, sites } from '../db/schema';
 import { recordAudit, type Actor } from './audit';
 import { fitSiteThresholds, type ThresholdFit } from './calibrated-thresholds';
 import { FieldError } from './errors';
+import { rowsOf } from './review-queries';
 
 /** Smallest move of High or Low (two 0.01 bins) that replaces stored thresholds: one bin is noise. */
 export const CHANGE_STEP = 0.02;
@@ -22,7 +23,6 @@ export const CHANGE_STEP = 0.02;
 export const REFIT_WINDOW_DAYS = 90;
 
 const DAY_MS = 86_400_000;
-const rowsOf = <T>(result: unknown): T[] => (result as { rows: T[] }).rows;
 
 type ThresholdRow = typeof calibratedThresholds.$inferSelect;
 const toFit = (r: ThresholdRow): BadgeFit => ({ topic: r.topic, high: r.high, low: r.low, samples: r.samples, curve: r.curve, fittedAt: r.fittedAt.toISOString() });
