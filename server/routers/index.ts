@@ -8,6 +8,7 @@ import { signalRouter } from './signal';
 import { siteRouter } from './site';
 import { staffRouter } from './staff';
 import { traceRouter } from './trace';
+import { trustRouter } from './trust';
 
 export const appRouter = router({
   site: siteRouter,
@@ -19,6 +20,7 @@ export const appRouter = router({
   review: reviewRouter,
   ingestKey: ingestKeyRouter,
   audit: auditRouter,
+  trust: trustRouter,
 });
 
 export type AppRouter = typeof appRouter;

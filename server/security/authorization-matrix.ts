@@ -200,5 +200,9 @@ export const procedureMatrix: Record<string, MatrixRow> = {
   'review.label': { expect: staff(REVIEWERS), input: async (w) => ({ caseId: await w.newCase(), mode: 'tool_failure' }) },
   'review.alerts': { expect: staff(REVIEWERS), input: siteId },
   'review.filters': { expect: staff(REVIEWERS), input: siteId },
+
+  // The track record names reviewers and their review speed: reviewers and admins, as Review.
+  'trust.trackRecord': { expect: staff(REVIEWERS), input: siteId },
+  'trust.applyRecommendation': { expect: staff(ADMINS), input: async (w) => ({ ...siteId(w), topic: await w.newRecommendedTopic(), autonomy: 'human_review' }) },
 };
 
