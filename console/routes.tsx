@@ -7,6 +7,7 @@ import { CasePage } from './pages/review/CasePage';
 import { ReviewPage } from './pages/review/ReviewPage';
 import { SettingsPage } from './pages/settings/SettingsPage';
 import { SignInPage } from './pages/sign-in/SignInPage';
+import { TrackRecordPage } from './pages/track-record/TrackRecordPage';
 
 /** Paths of the pages, for links and redirects (the server serves index.html for any path under /console/). */
 export const paths = {
@@ -15,6 +16,8 @@ export const paths = {
   conversation: (escalationId: string) => `/console/conversation/${encodeURIComponent(escalationId)}`,
   /** Review's sections and cases: see pages/review/review-nav.ts. */
   review: '/console/review',
+  /** Per-topic outcomes, recommendations and the rubber-stamp guard (reviewers and admins); `?site=`. */
+  trackRecord: '/console/track-record',
   /** Ingest keys and the audit log (admins). */
   settings: '/console/settings',
 };
@@ -34,6 +37,7 @@ export function Routes() {
       <Route path="/console/review/cases" component={ReviewPage} />
       <Route path="/console/review/alerts" component={ReviewPage} />
       <Route path="/console/review/cases/:id" component={CasePage} />
+      <Route path="/console/track-record" component={TrackRecordPage} />
       <Route path="/console/settings" component={SettingsPage} />
       <Route default component={NotFoundPage} />
     </Router>
