@@ -6,7 +6,7 @@
  * BENCH_RUNS runs (default 9) after one warm-up. Embedded PGlite, or PostgreSQL when DATABASE_URL is set (in a
  * fresh schema, dropped afterwards). Rewrites the `track-record` section of BENCHMARKS.md. Not part of `npm test`.
  *
- * `npx tsx bench/run.ts track-record`
+ * `npx tsx bench/run.ts track-record` (BENCH_TRACK_KEEP=1 keeps the PostgreSQL schema for EXPLAIN)
  */
 import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
@@ -106,7 +106,8 @@ site of the same size. \`readTrackRecord\` (the whole of \`trust.trackRecord\`: 
 - ${line}`,
     );
   } finally {
-    if (url) await database.exec(`drop schema if exists "${schema}" cascade`);
+    if (url && process.env.BENCH_TRACK_KEEP !== '1') await database.exec(`drop schema if exists "${schema}" cascade`);
+    else if (url) console.log(`  kept schema ${schema}`);
     await database.close();
   }
 }

@@ -98,6 +98,13 @@ describe('recommend: step down', () => {
     });
   });
 
+  it('should word a warning exactly as documented: 91.2% to 78.5%, p = 0.003', () => {
+    // before 145/159 = 91.19%, recent 62/79 = 78.48%; pooled 207/238 = 0.86975; se = √(0.86975 × 0.13025 × (1/159 + 1/79)) = 0.046330;
+    // z = 0.12714 / 0.046330 = 2.7442; p = 0.5 × erfc(2.7442 / √2) = 0.00303.
+    const out = recommend(input({ label: 'billing dates', autonomy: 'suggest_handoff', total: { rated: 238, helpful: 207 }, recent: { rated: 79, helpful: 62 } }));
+    expect(out.recommendation?.text).toBe('Billing dates: helpful rate fell from 91.2% to 78.5% over the last 7 days (p = 0.003). Step down to human_review.');
+  });
+
   it('should warn when the escalation rate rose significantly, and prefer the step down to a step up', () => {
     // escalated before 30/1000 = 3.0%, recent 30/300 = 10.0%; on the shares not escalated (970/1000 vs 270/300):
     // pooled 1240/1300, z = 5.068, p = 2.0e-7. The helpful record alone would earn auto.
