@@ -107,6 +107,11 @@ site ${OTHER_FACTOR} times larger. \`readTrackRecord\` (the whole of \`trust.tra
 
 - ${line}
 
+What the plans show (EXPLAIN ANALYZE, BENCH_TRACK_KEEP=1): the answers scan reads each answer's heap row for its topic, and the
+drafts scan each draft's message for the length of its text (reading time); together most of the time. An index
+\`messages (site_id, sent_at) include (topic) where role = 'agent'\` would make the first index-only; storing the draft's
+length on \`drafts\` would remove the join.
+
 ${busyNote(load)}`,
     );
   } finally {
