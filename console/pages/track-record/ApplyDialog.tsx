@@ -32,10 +32,10 @@ export function ApplyDialog({ topic, recommendation, busy, onConfirm, onCancel }
       <p class="hint">Reason recorded in the audit log:</p>
       <blockquote id="apply-reason">{recommendation.text}</blockquote>
       <p class="hint">The server checks the recommendation again from the latest data before applying it.</p>
-      <div class="actions">
+      <div class="apply-actions">
         <button type="button" onClick={onConfirm} disabled={busy}>
           {busy ? 'Applying…' : 'Apply'}
-        </button>{' '}
+        </button>
         <button type="button" class="secondary" onClick={onCancel} disabled={busy}>
           Cancel
         </button>

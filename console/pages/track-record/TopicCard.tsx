@@ -4,7 +4,7 @@
  */
 import { AUTONOMY_LABELS, type TopicRecord, type TrustRecommendation } from '../../../shared/trust';
 import { TimeChart } from '../../charts/TimeChart';
-import { metricRows, weeklyDescription, weeklySeries } from './track-record-format';
+import { hasWeeklyData, metricRows, weeklyDescription, weeklySeries } from './track-record-format';
 
 interface Props {
   record: TopicRecord;
@@ -44,38 +44,44 @@ export function TopicCard({ record: t, windowDays, onApply }: Props) {
         </div>
       )}
       {!rec && t.status && <p class="status-line">{t.status}</p>}
-      <table class="data metrics">
-        <caption>Last {windowDays} days, with 95% intervals (Wilson)</caption>
-        <tbody>
-          {metricRows(t, windowDays).map((m) => (
-            <tr key={m.name}>
-              <th scope="row">
-                {m.name}
-                <span class="metric-help">{m.help}</span>
-              </th>
-              <td class="num">{m.value}</td>
-            </tr>
-          ))}
-          {t.tooFastApprovals > 0 && (
-            <tr>
-              <th scope="row">
-                Too-fast approvals
-                <span class="metric-help">Approvals made faster than a person can read the draft: not counted as reviewed.</span>
-              </th>
-              <td class="num">{t.tooFastApprovals.toLocaleString('en-US')}</td>
-            </tr>
-          )}
-        </tbody>
-      </table>
-      <TimeChart
-        title={`${t.label}: by week`}
-        description={weeklyDescription(t)}
-        chart={weeklySeries(t)}
-        yLabel="Rate"
-        format={percent}
-        bucket="day"
-        unitInterval
-      />
+      <div class="topic-body">
+        <table class="data metrics">
+          <caption>Last {windowDays} days, with 95% intervals (Wilson)</caption>
+          <tbody>
+            {metricRows(t, windowDays).map((m) => (
+              <tr key={m.name}>
+                <th scope="row">
+                  {m.name}
+                  <span class="metric-help">{m.help}</span>
+                </th>
+                <td class="num">{m.value}</td>
+              </tr>
+            ))}
+            {t.tooFastApprovals > 0 && (
+              <tr>
+                <th scope="row">
+                  Too-fast approvals
+                  <span class="metric-help">Approvals made faster than a person can read the draft: not counted as reviewed.</span>
+                </th>
+                <td class="num">{t.tooFastApprovals.toLocaleString('en-US')}</td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+        {hasWeeklyData(t) ? (
+          <TimeChart
+            title={`${t.label}: by week`}
+            description={weeklyDescription(t)}
+            chart={weeklySeries(t)}
+            yLabel="Rate"
+            format={percent}
+            bucket="day"
+            unitInterval
+          />
+        ) : (
+          <p class="empty">No answers or reviewed drafts in the last {windowDays} days: nothing to plot.</p>
+        )}
+      </div>
     </article>
   );
 }

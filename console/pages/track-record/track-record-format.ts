@@ -63,6 +63,9 @@ export function weeklySeries(t: TopicRecord): ChartData {
   };
 }
 
+/** Whether any week has answers or decided drafts (else the chart would be empty). */
+export const hasWeeklyData = (t: TopicRecord) => t.weeks.some((w) => w.answers > 0 || w.reviewed > 0 || w.rated > 0);
+
 /** What the weekly chart shows, in words, for screen readers and anyone. */
 export function weeklyDescription(t: TopicRecord): string {
   const withAnswers = t.weeks.filter((w) => w.answers > 0 || w.reviewed > 0).length;
