@@ -75,7 +75,7 @@ export function TopicCard({ record: t, windowDays, onApply }: Props) {
             chart={weeklySeries(t)}
             yLabel="Rate"
             format={percent}
-            bucket="day"
+            bucket="week"
             unitInterval
           />
         ) : (
