@@ -13,6 +13,8 @@ let seed: TrackRecordSeed;
 test.describe.configure({ mode: 'serial' });
 
 test.beforeAll(async () => {
+  // Three CLI runs (site, two staff) and 66 inserts: slow on a busy machine.
+  test.setTimeout(120_000);
   seed = await seedTrackRecordSite();
 });
 test.afterAll(async () => {
