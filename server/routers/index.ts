@@ -2,6 +2,7 @@ import { router } from '../trpc';
 import { auditRouter } from './audit';
 import { conversationRouter } from './conversation';
 import { escalationRouter } from './escalation';
+import { identityRouter } from './identity';
 import { ingestKeyRouter } from './ingest-key';
 import { reviewRouter } from './review';
 import { signalRouter } from './signal';
@@ -19,6 +20,7 @@ export const appRouter = router({
   review: reviewRouter,
   ingestKey: ingestKeyRouter,
   audit: auditRouter,
+  identity: identityRouter,
 });
 
 export type AppRouter = typeof appRouter;
