@@ -2,7 +2,7 @@
 import { and, asc, count, desc, eq, inArray, lt, ne, sql, type SQL } from 'drizzle-orm';
 import type { EscalationFilter, HandoffAvailability } from '../../shared/handoff';
 import type { Db } from '../db/client';
-import { escalationNotes, escalationRequests, escalations, feedback, messages, sites, staff } from '../db/schema';
+import { conversations, escalationNotes, escalationRequests, escalations, feedback, messages, sites, staff } from '../db/schema';
 import { lastEventId } from '../realtime/event-log';
 import { handoffAvailability } from './availability';
 import { defaultDisplayName, type SessionStaff } from './sessions';
@@ -99,7 +99,10 @@ export async function escalationDetail(db: Db, who: SessionStaff, escalationId: 
     .where(eq(escalationNotes.escalationId, e.id))
     .orderBy(asc(escalationNotes.createdAt));
   const transcript = await transcriptOf(db, e.conversationId, true);
+  const [conv] = await db.select({ userId: conversations.userId, verified: conversations.userVerified, claims: conversations.userClaims }).from(conversations).where(eq(conversations.id, e.conversationId));
   return {
+    /** The end user from `identify`: verified (signed by the site's server) or as the host page claimed. */
+    user: conv?.userId ? { id: conv.userId, name: conv.claims?.name ?? null, email: conv.claims?.email ?? null, verified: conv.verified } : null,
     escalation: {
       id: e.id,
       siteId: e.siteId,
