@@ -70,10 +70,11 @@ export async function listMine(db: Db, siteId: string, userId: string, token: st
     .limit(MINE_LIMIT * 2);
   if (rows.length === 0) return [];
   const latest = await db
-    .selectDistinctOn([messages.conversationId], { conversationId: messages.conversationId, text: messages.text, createdAt: messages.createdAt })
+    // The newest by the time it was written (sentAt): one batch stores several messages in one transaction, with one created_at.
+    .selectDistinctOn([messages.conversationId], { conversationId: messages.conversationId, text: messages.text, createdAt: messages.sentAt })
     .from(messages)
     .where(and(eq(messages.siteId, siteId), inArray(messages.conversationId, rows.map((r) => r.id))))
-    .orderBy(messages.conversationId, desc(messages.createdAt));
+    .orderBy(messages.conversationId, desc(messages.sentAt), desc(messages.createdAt));
   const byId = new Map(latest.map((m) => [m.conversationId, m]));
   return rows
     .filter((r) => byId.has(r.id))
