@@ -8,11 +8,11 @@ import { and, eq } from 'drizzle-orm';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/client';
-import { auditLog, conversations, siteIdentitySecrets } from '../db/schema';
+import { auditLog, conversations, escalations, siteIdentitySecrets } from '../db/schema';
 import { identityHmac } from '../domain/identity';
 import { createSite, type CreatedSite } from '../domain/sites';
 import { conversation, userMessage } from '../test/fixtures';
-import { instanceOf, signedInStaff, widgetCaller, type Instance } from '../test/handoff-fixtures';
+import { escalationSignal, instanceOf, signedInStaff, widgetCaller, type Instance } from '../test/handoff-fixtures';
 import { openTestDatabase, testDbKind } from '../test/test-db';
 
 let database: Database;
@@ -141,6 +141,22 @@ describe(`identify (${testDbKind})`, () => {
     expect(await rowOf(conv.conversationId)).toMatchObject({ userId: 'u_cy', userVerified: true });
     expect(await codeOf(widget().identity.verify({ ...conv, userId: 'u_dan', token: await jwtFor('u_dan') }))).toBe('CONFLICT');
     expect(await rowOf(conv.conversationId)).toMatchObject({ userId: 'u_cy', userVerified: true });
+  });
+
+  it('should show staff the user of a handed-over conversation with whether the identity is verified', async () => {
+    const agent = await signedInStaff(inst, 'agent', [site.siteId]);
+    const userOf = async (conv: ReturnType<typeof conversation>) => {
+      await widget().signal.push({ items: [userMessage(conv, 'Help'), escalationSignal(conv)] });
+      const [row] = await database.db.select({ id: escalations.id }).from(escalations).where(eq(escalations.conversationId, conv.conversationId));
+      return (await agent.caller().escalation.byId({ escalationId: row!.id })).user;
+    };
+    const verified = conversation();
+    await widget().identity.verify({ ...verified, userId: 'u_jo', name: 'Jo', email: 'jo@example.com', token: await jwtFor('u_jo') });
+    expect(await userOf(verified)).toEqual({ id: 'u_jo', name: 'Jo', email: 'jo@example.com', verified: true });
+    const claimed = conversation();
+    await widget().identity.verify({ ...claimed, userId: 'u_kim', name: 'Kim' });
+    expect(await userOf(claimed)).toEqual({ id: 'u_kim', name: 'Kim', email: null, verified: false });
+    expect(await userOf(conversation())).toBeNull();
   });
 
   it('should upgrade an unverified claim once the same conversation is verified', async () => {
