@@ -43,9 +43,18 @@ export async function listEscalations(db: Db, who: SessionStaff, opts: { filter:
   if (siteIds.length === 0) return empty;
   const inSites = inArray(escalations.siteId, siteIds);
   const rows = await db
-    .select({ e: escalations, siteName: sites.name, assigneeEmail: staff.email, assigneeName: staff.displayName })
+    .select({
+      e: escalations,
+      siteName: sites.name,
+      assigneeEmail: staff.email,
+      assigneeName: staff.displayName,
+      userId: conversations.userId,
+      userVerified: conversations.userVerified,
+      userClaims: conversations.userClaims,
+    })
     .from(escalations)
     .innerJoin(sites, eq(sites.id, escalations.siteId))
+    .innerJoin(conversations, eq(conversations.id, escalations.conversationId))
     .leftJoin(staff, eq(staff.id, escalations.assigneeId))
     .where(and(inSites, filterWhere(opts.filter, who)))
     .orderBy(opts.filter === 'resolved' ? desc(escalations.resolvedAt) : asc(escalations.createdAt))
@@ -60,7 +69,7 @@ export async function listEscalations(db: Db, who: SessionStaff, opts: { filter:
     .from(escalations)
     .where(inSites);
   return {
-    items: rows.map(({ e, siteName, assigneeEmail, assigneeName }) => ({
+    items: rows.map(({ e, siteName, assigneeEmail, assigneeName, userId, userVerified, userClaims }) => ({
       id: e.id,
       siteId: e.siteId,
       siteName,
@@ -71,6 +80,8 @@ export async function listEscalations(db: Db, who: SessionStaff, opts: { filter:
       outcome: e.outcome,
       assignee: e.assigneeId ? { id: e.assigneeId, displayName: nameOf({ email: assigneeEmail, displayName: assigneeName }) ?? '' } : null,
       pageUrl: e.pageUrl,
+      /** The end user from `identify`, by name when given; `verified` when signed by the site's server. */
+      user: userId ? { name: userClaims?.name ?? userId, verified: userVerified } : null,
       createdAt: e.createdAt.toISOString(),
       claimedAt: e.claimedAt?.toISOString() ?? null,
       resolvedAt: e.resolvedAt?.toISOString() ?? null,

@@ -157,6 +157,10 @@ describe(`identify (${testDbKind})`, () => {
     await widget().identity.verify({ ...claimed, userId: 'u_kim', name: 'Kim' });
     expect(await userOf(claimed)).toEqual({ id: 'u_kim', name: 'Kim', email: null, verified: false });
     expect(await userOf(conversation())).toBeNull();
+    const inbox = await agent.caller().escalation.list({ filter: 'queued', siteId: site.siteId });
+    const byConversation = new Map(inbox.items.map((i) => [i.conversationId, i.user]));
+    expect(byConversation.get(verified.conversationId)).toEqual({ name: 'Jo', verified: true });
+    expect(byConversation.get(claimed.conversationId)).toEqual({ name: 'Kim', verified: false });
   });
 
   it('should upgrade an unverified claim once the same conversation is verified', async () => {
