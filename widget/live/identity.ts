@@ -8,6 +8,7 @@ import type { ComponentChild, h as hFn } from 'preact';
 import type { IdentifyResult, MyConversation } from '../../shared/identity';
 import type { ChatItem } from '../models/chat';
 import type { Conversation } from '../models/conversation';
+import { cleanFetch } from '../clean';
 import { warn } from '../warn';
 import { handoffApi } from './follow';
 
@@ -30,7 +31,8 @@ export interface IdentifyOptions {
 /** Verifies the identity and, for a verified user with earlier conversations, shows them. */
 export async function identify(o: IdentifyOptions): Promise<void> {
   const post = async <T>(path: string, input: unknown): Promise<T> => {
-    const res = await (o.fetch ?? fetch)(`${o.apiUrl.replace(/\/+$/, '')}/trpc/${path}`, {
+    // The browser's own fetch, not one the host page may have wrapped: the identity token goes through it.
+    const res = await (o.fetch ?? cleanFetch!)(`${o.apiUrl.replace(/\/+$/, '')}/trpc/${path}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-backstop-key': o.siteKey },
       body: JSON.stringify(input),
