@@ -13,7 +13,9 @@ import { webhookUrlProblem } from '../shared/webhooks';
 import { setSiteWebhook } from './webhooks/config';
 import { setSiteRedaction } from './domain/redact-signals';
 import { startServer } from './start';
-import { AUDIT_HELP, auditCommand, CommandUsageError, KEY_HELP, keyCommand, staffDisableCommand } from './security-commands';
+import { AUDIT_HELP, auditCommand, CommandUsageError, IDENTITY_SECRET_HELP, identitySecretCommand, KEY_HELP, keyCommand, staffDisableCommand } from './security-commands';
+import { setIdentityMode } from './domain/identity-secrets';
+import { IDENTITY_MODES, type IdentityMode } from '../shared/identity';
 import { CLI_ACTOR, recordAudit } from './domain/audit';
 import { READINESS_HELP, readinessCommand } from './readiness-command';
 
@@ -25,7 +27,8 @@ Commands:
   site create                   Create a site and print its public and secret keys
   site add-origin               Allow another origin (website) to embed a site's widget
   site webhook                  Set or remove a site's webhook (escalation events, signed)
-  site set                      Change a site's settings (--redact on|off)
+  site set                      Change a site's settings (--redact on|off, --identity-mode optional|required)
+  site identity-secret          Rotate, list or revoke the secrets end-user identity tokens are signed with
   staff create                  Create a staff account (admin, agent or reviewer)
   staff disable | enable        Stop an account signing in (its sessions end at once), or let it again
   key create | list | revoke    A site's secret ingest keys (named, revocable)
@@ -46,7 +49,8 @@ Environment:
 Starts the server. The first start creates a demo site and an admin account and prints its password.`,
   site: `Usage: backstop site create --name NAME --origin URL [--origin URL…] [--allow-server-senders] [--redact on|off] [--json]
        backstop site add-origin --site SITE_ID|pk_… --origin URL [--origin URL…]
-       backstop site set --site SITE_ID|pk_… --redact on|off
+       backstop site set --site SITE_ID|pk_… [--redact on|off] [--identity-mode optional|required]
+       backstop site identity-secret rotate|list|revoke --site SITE_ID|pk_… (see site identity-secret --help)
 
 site create: creates a site whose widget may be embedded on the given origins (e.g. https://app.example.com).
 Prints the public site key (pk_…, for the script tag) and the secret ingest key (sk_…, shown once).
@@ -56,6 +60,8 @@ Prints the public site key (pk_…, for the script tag) and the secret ingest ke
        backstop site webhook --site SITE_ID|pk_… (--url URL [--rotate-secret] | --remove)
 
 site add-origin: adds origins to an existing site's allowlist.
+site set --identity-mode: 'optional' (default) keeps unverified identify calls as claims, shown to staff as
+  unverified; 'required' ignores them (the conversation stays anonymous). Verified identities work in both.
 site set --redact: switches redaction (emails, phones, cards, IBANs, keys and tokens in messages, feedback,
   notes and span attributes) for what is stored from now on; running servers follow within 5 seconds.
 site webhook: POSTs escalation.created and escalation.resolved to an http(s) URL, signed with HMAC-SHA256.
@@ -111,7 +117,7 @@ export async function main(argv: string[]): Promise<number> {
     return command ? 0 : 1;
   }
   if (wantsHelp) {
-    console.log(HELP[command] ?? HELP.main);
+    console.log(command === 'site' && sub === 'identity-secret' ? IDENTITY_SECRET_HELP : (HELP[command] ?? HELP.main));
     return 0;
   }
   const env = parseEnv();
@@ -126,6 +132,9 @@ export async function main(argv: string[]): Promise<number> {
       if (sub === 'add-origin') return addOrigin(env, argv.slice(2));
       if (sub === 'webhook') return siteWebhook(env, argv.slice(2));
       if (sub === 'set') return siteSet(env, argv.slice(2));
+      if (sub === 'identity-secret') {
+        return identitySecretCommand((fn) => withDatabase(env, (d) => fn(d.db)), argv[2], argv.slice(3));
+      }
       if (sub !== 'create') throw new UsageError(HELP.site);
       const { values } = parseArgs({
         args: argv.slice(2),
@@ -256,21 +265,29 @@ function onOff(flag: string, value: string): boolean {
 
 /** `site set`: changes a site's settings (today: redaction before storage). */
 async function siteSet(env: Env, args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { site: { type: 'string' }, redact: { type: 'string' } }, strict: true });
+  const { values } = parseArgs({ args, options: { site: { type: 'string' }, redact: { type: 'string' }, 'identity-mode': { type: 'string' } }, strict: true });
   if (!values.site) throw new UsageError('site set needs --site SITE_ID or --site pk_….\n\n' + HELP.site);
-  if (values.redact === undefined) throw new UsageError('site set needs a setting to change: --redact on|off.\n\n' + HELP.site);
-  const redact = onOff('--redact', values.redact);
+  if (values.redact === undefined && values['identity-mode'] === undefined)
+    throw new UsageError('site set needs a setting to change: --redact on|off or --identity-mode optional|required.\n\n' + HELP.site);
+  const redact = values.redact === undefined ? undefined : onOff('--redact', values.redact);
+  const mode = values['identity-mode'];
+  if (mode !== undefined && !(IDENTITY_MODES as readonly string[]).includes(mode))
+    throw new UsageError(`--identity-mode must be ${IDENTITY_MODES.join(' or ')}, got '${mode}'.`);
   const site = await withDatabase(env, async (d) => {
     const found = await findSite(d.db, values.site!);
-    if (found) await setSiteRedaction(d.db, found.id, redact);
+    if (found && redact !== undefined) await setSiteRedaction(d.db, found.id, redact);
+    if (found && mode !== undefined) await setIdentityMode(d.db, CLI_ACTOR, found.id, mode as IdentityMode);
     return found;
   });
   if (!site) throw new UsageError(`No site with id or key '${values.site}'.`);
-  console.log(
-    redact
-      ? `Site '${site.name}': personal data and secrets are replaced by placeholders before storage (redaction on).`
-      : `Site '${site.name}': messages, feedback, notes and span attributes are stored as sent (redaction off); logs stay redacted.`,
-  );
+  if (redact !== undefined)
+    console.log(
+      redact
+        ? `Site '${site.name}': personal data and secrets are replaced by placeholders before storage (redaction on).`
+        : `Site '${site.name}': messages, feedback, notes and span attributes are stored as sent (redaction off); logs stay redacted.`,
+    );
+  if (mode === 'required') console.log(`Site '${site.name}': identify calls without a valid token are ignored (identity mode required).`);
+  if (mode === 'optional') console.log(`Site '${site.name}': identify calls without a valid token are kept as claims, shown to staff as unverified (identity mode optional).`);
   return 0;
 }
 

@@ -6,6 +6,8 @@ import { parseArgs } from 'node:util';
 import type { Db } from './db/client';
 import { CLI_ACTOR, listAudit } from './domain/audit';
 import { createIngestKey, listIngestKeys, revokeIngestKey } from './domain/ingest-keys';
+import { listIdentitySecrets, revokeIdentitySecret, rotateIdentitySecret } from './domain/identity-secrets';
+import { DEFAULT_GRACE_HOURS, MAX_GRACE_HOURS } from '../shared/identity';
 import { FieldError } from './domain/errors';
 import { findSite } from './domain/sites';
 import { setStaffDisabled, staffIdByEmail } from './domain/staff';
@@ -19,6 +21,17 @@ A site's secret ingest keys (sk_…), for agent backends sending traces to /v1/t
 key create: a new named key (default name: cli), printed once; only its hash is stored.
 key list: the keys' ids, names, creation, last use (written at most once a minute) and revocation.
 key revoke: the key stops working at once, on every server instance.`;
+
+export const IDENTITY_SECRET_HELP = `Usage: backstop site identity-secret rotate --site SITE_ID|pk_… [--grace-hours N] [--json]
+       backstop site identity-secret list --site SITE_ID|pk_… [--json]
+       backstop site identity-secret revoke --site SITE_ID|pk_… --secret SECRET_ID
+
+The secrets your server signs end-user identity tokens with (a JWT with HS256, or the HMAC-SHA256 of the user id).
+rotate: makes a new current secret, printed once. Secrets that were current stay valid for --grace-hours
+  (default ${DEFAULT_GRACE_HOURS}, at most ${MAX_GRACE_HOURS}; 0 ends them at once), so tokens your servers made just before keep working.
+  The first rotate of a site simply creates its first secret.
+list: the secrets' ids, creation and expiry (never the secrets).
+revoke: the secret stops verifying tokens at once, on every server instance.`;
 
 export const AUDIT_HELP = `Usage: backstop audit [--site SITE_ID|pk_…] [--limit N] [--json]
 
@@ -70,6 +83,49 @@ export async function keyCommand(withDb: WithDb, sub: string | undefined, args: 
     return 0;
   }
   throw new CommandUsageError(KEY_HELP);
+}
+
+/** `site identity-secret rotate|list|revoke`. */
+export async function identitySecretCommand(withDb: WithDb, sub: string | undefined, args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { site: { type: 'string' }, 'grace-hours': { type: 'string' }, secret: { type: 'string' }, json: { type: 'boolean' } }, strict: true });
+  const siteFor = async (db: Db, command: string) => {
+    if (!values.site) throw new CommandUsageError(`${command} needs --site SITE_ID or --site pk_….\n\n${IDENTITY_SECRET_HELP}`);
+    return siteOf(db, values.site, command);
+  };
+  if (sub === 'rotate') {
+    const grace = values['grace-hours'] === undefined ? DEFAULT_GRACE_HOURS : Number(values['grace-hours']);
+    if (!Number.isInteger(grace) || grace < 0 || grace > MAX_GRACE_HOURS)
+      throw new CommandUsageError(`--grace-hours must be a whole number from 0 to ${MAX_GRACE_HOURS}, got '${values['grace-hours']}'.`);
+    const { site, created } = await withDb(async (db) => {
+      const site = await siteFor(db, 'site identity-secret rotate');
+      return { site, created: await rotateIdentitySecret(db, CLI_ACTOR, site.id, grace) };
+    });
+    if (values.json) console.log(JSON.stringify({ siteId: site.id, secretId: created.id, secret: created.secret, graceHours: grace }));
+    else
+      console.log(
+        `New identity secret for site '${site.name}' (id ${created.id}); earlier secrets stay valid for ${grace} hour(s).\n` +
+          `  identity secret (shown once, keep it on your servers only): ${created.secret}`,
+      );
+    return 0;
+  }
+  if (sub === 'list') {
+    const secrets = await withDb(async (db) => listIdentitySecrets(db, (await siteFor(db, 'site identity-secret list')).id));
+    for (const s of secrets) {
+      if (values.json) console.log(JSON.stringify(s));
+      else console.log(`${s.id}  ${s.state.toUpperCase()}  created ${s.createdAt}${s.createdBy ? ` by ${s.createdBy}` : ''}${s.expiresAt ? `  expires ${s.expiresAt}` : ''}`);
+    }
+    return 0;
+  }
+  if (sub === 'revoke') {
+    if (!values.secret || !/^[0-9a-f-]{36}$/i.test(values.secret)) throw new CommandUsageError(`site identity-secret revoke needs --secret SECRET_ID (an id from list).\n\n${IDENTITY_SECRET_HELP}`);
+    const revoked = await withDb(async (db) => revokeIdentitySecret(db, CLI_ACTOR, (await siteFor(db, 'site identity-secret revoke')).id, values.secret!)).catch((err) => {
+      if (err instanceof FieldError) throw new CommandUsageError(err.message);
+      throw err;
+    });
+    console.log(`Identity secret ${revoked.id} ended at ${revoked.expiresAt}; tokens signed with it no longer verify.`);
+    return 0;
+  }
+  throw new CommandUsageError(IDENTITY_SECRET_HELP);
 }
 
 /** `staff disable|enable --email E`. */

@@ -18,6 +18,7 @@ function fakeStart() {
   const calls: string[] = [];
   const widget: Widget = {
     update: (o) => void calls.push(`update ${Object.keys(o).join(',')}`),
+    identify: (who) => void calls.push(`identify ${(who as { userId: string }).userId}`),
     attach: (_el, answer) => void calls.push(`attach ${(answer as { id: string }).id}`),
     open: () => void calls.push('open'),
     close: () => void calls.push('close'),
@@ -48,6 +49,14 @@ describe('boot', () => {
     const { start, calls } = fakeStart();
     boot(win, null, start);
     expect(calls).toEqual(['start pk_test_12345678', 'attach a1', 'open', 'attach a2']);
+  });
+
+  it('should give an identify queued before init to the widget once it starts, and later ones at once', () => {
+    const win = page(['identify', { userId: 'u_1', token: 't' }], ['init', { siteKey: KEY }]);
+    const { start, calls } = fakeStart();
+    boot(win, null, start);
+    (win.Backstop as BackstopGlobal)('identify', { userId: 'u_2', token: 't' });
+    expect(calls).toEqual(['start pk_test_12345678', 'identify u_1', 'identify u_2']);
   });
 
   it('should replace the stub with a loaded function that runs calls at once', () => {

@@ -18,7 +18,7 @@ export interface BackstopGlobal {
   loaded?: boolean;
 }
 
-const COMMANDS = 'init, attach, open, close, destroy';
+const COMMANDS = 'init, identify, attach, open, close, destroy';
 
 /** The script tag that loaded the bundle; `currentScript` can be missing, so fall back to a search. */
 export function findScript(doc: Document): HTMLScriptElement | null {
@@ -56,6 +56,8 @@ export function boot(win: { Backstop?: unknown }, script: HTMLScriptElement | nu
     let widget: Widget | undefined;
     let replaying = true;
     let initCalled = false;
+    // The latest identify call, kept for a widget started later (or again after destroy).
+    let identity: unknown;
 
     const ensure = (command: string): Widget | undefined => {
       if (widget) return widget;
@@ -64,7 +66,9 @@ export function boot(win: { Backstop?: unknown }, script: HTMLScriptElement | nu
         warn(`Backstop('${command}') needs a site key: add data-site-key="pk_…" to the script tag or call Backstop('init', { siteKey: 'pk_…' }) first.`);
         return undefined;
       }
-      return (widget = start({ ...options, siteKey, apiUrl: options.apiUrl ?? location.origin }));
+      widget = start({ ...options, siteKey, apiUrl: options.apiUrl ?? location.origin });
+      if (identity) widget.identify(identity);
+      return widget;
     };
 
     const run = (args: ArrayLike<unknown>) => {
@@ -80,6 +84,10 @@ export function boot(win: { Backstop?: unknown }, script: HTMLScriptElement | nu
             if (!widget && !replaying && options.siteKey) ensure('init');
             break;
           }
+          case 'identify':
+            identity = args[1];
+            widget?.identify(identity);
+            break;
           case 'attach':
             ensure('attach')?.attach(args[1], args[2]);
             break;

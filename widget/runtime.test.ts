@@ -10,12 +10,12 @@ const ANSWER = { id: 'ans-7', text: 'Your order ships today.', confidence: 0.3 }
 
 let outbox: ReturnType<typeof fakeOutbox>;
 let widget: Widget | undefined;
-function start(options: Record<string, unknown> = {}) {
+function start(options: Record<string, unknown> = {}, liveParts: Partial<typeof live> = {}) {
   outbox = fakeOutbox();
   const deps = {
     createApi: () => ({ siteConfig: () => new Promise<never>(() => {}), pushSignals: vi.fn() }),
     createOutbox: () => outbox,
-    loadLive: async () => ({ ...live, follow: () => () => {} }),
+    loadLive: async () => ({ ...live, follow: () => () => {}, ...liveParts }),
   };
   widget = createWidget({ siteKey: KEY, apiUrl: 'https://support.example.com', ...options }, deps as never);
   return widget;
@@ -57,6 +57,33 @@ describe('createWidget', () => {
     await settle();
     expect(root.querySelector('[role="dialog"]')).not.toBeNull();
     expect(root.adoptedStyleSheets.length).toBeGreaterThan(atStart);
+  });
+
+  it('should send an identity only once the panel opens, and each identity once', async () => {
+    const identify = vi.fn(async () => {});
+    const w = start({ agentUrl: '/demo/agent' }, { identify });
+    const who = { userId: 'u_42', name: 'Ada', token: 'jwt' };
+    w.identify(who);
+    await settle();
+    expect(identify).not.toHaveBeenCalled();
+    w.open();
+    await settle();
+    expect(identify).toHaveBeenCalledTimes(1);
+    expect((identify.mock.calls[0] as unknown as [{ identity: unknown }])[0].identity).toBe(who);
+    w.close();
+    w.open();
+    await settle();
+    expect(identify).toHaveBeenCalledTimes(1);
+  });
+
+  it('should warn and send nothing when identify has no string userId', async () => {
+    const identify = vi.fn(async () => {});
+    const w = start({ agentUrl: '/demo/agent' }, { identify });
+    w.identify({ id: 42 });
+    w.open();
+    await settle();
+    expect(identify).not.toHaveBeenCalled();
+    expect(warn.mock.calls.flat().join(' ')).toContain("'userId' must be a string");
   });
 
   it('should not show a launcher without an agent', async () => {

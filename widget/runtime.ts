@@ -4,7 +4,7 @@
  * needs; the rest follows in idle tasks or on first use (see services.ts).
  */
 import { computed, effect, signal, untracked } from '@preact/signals';
-import { h, render } from 'preact';
+import { h, render, type ComponentChild } from 'preact';
 import { checkAgentAnswer } from '../shared/agent-answer';
 import type { MessageSignal } from '../shared/schemas';
 import { agentFromUrl } from './agent';
@@ -33,6 +33,8 @@ import { warn } from './warn';
 export interface Widget {
   /** Changes options after start (agent, texts, colour, position); `siteKey` and `apiUrl` are fixed. */
   update(options: Partial<InitOptions>): void;
+  /** `Backstop('identify', { userId, name?, email?, token })`: sent with the conversation when the panel opens. */
+  identify(identity: unknown): void;
   /** Wrap mode: adds the badge and feedback controls right after `element`, a host-rendered answer. */
   attach(element: unknown, answer: unknown): void;
   open(): void;
@@ -85,6 +87,10 @@ export function createWidget(initial: InitOptions & { apiUrl: string }, deps: Wi
   });
   const waiting = computed(() => outbox.state.value.waiting);
   const open = signal(false);
+  const identity = signal<Record<string, unknown> | undefined>(undefined);
+  // "Earlier conversations" of a verified user, made by widget-live.js.
+  const earlier = signal<(() => ComponentChild) | undefined>(undefined);
+  let identified: unknown;
   let destroyed = false;
 
   const feedback = new Map<string, FeedbackModel>();
@@ -120,11 +126,23 @@ export function createWidget(initial: InitOptions & { apiUrl: string }, deps: Wi
     const { host, root } = place('backstop-widget', [BASE_CSS, LAUNCHER_CSS]);
     setTimeout(() => {
       if (destroyed) return;
-      render(h(App, { chat, config, outbox, open, feedbackFor, handoff: handoff() }), root);
+      render(h(App, { chat, config, outbox, open, feedbackFor, handoff: handoff(), earlier }), root);
       document.body.append(host);
       cleanups.push(keepAttached(host));
       // The panel's styles are parsed when it first opens; the effect runs before the panel renders.
       cleanups.push(effect(() => void (open.value && (adopt(root, [answerCss, PANEL_CSS]), handoff().preload()))));
+      // Each identity once, when the panel is open (a page that never opens the chat sends nothing).
+      cleanups.push(
+        effect(() => {
+          const who = identity.value;
+          if (!open.value || !who || who === identified) return;
+          identified = who;
+          const show = (v: typeof earlier.value) => void (earlier.value = v);
+          (deps.loadLive ?? noLive)()
+            .then((m) => m.identify({ apiUrl, siteKey, conversation, identity: who, h, show, open: (c, items) => (conversation.set(c), chat.load(items)) }))
+            .catch((e) => warn('identify failed:', e));
+        }),
+      );
     });
   };
   cleanups.push(
@@ -143,6 +161,11 @@ export function createWidget(initial: InitOptions & { apiUrl: string }, deps: Wi
   services.start();
 
   return {
+    identify(value) {
+      if (typeof value !== 'object' || !value || typeof (value as { userId?: unknown }).userId !== 'string')
+        return warn("Backstop('identify', { userId, name?, email?, token }): 'userId' must be a string.");
+      identity.value = value as Record<string, unknown>;
+    },
     update(next) {
       if ((next.siteKey && next.siteKey !== siteKey) || (next.apiUrl && next.apiUrl !== apiUrl)) {
         warn('siteKey and apiUrl cannot change after the widget started; those options were ignored.');

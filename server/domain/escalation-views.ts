@@ -2,7 +2,7 @@
 import { and, asc, count, desc, eq, inArray, lt, ne, sql, type SQL } from 'drizzle-orm';
 import type { EscalationFilter, HandoffAvailability } from '../../shared/handoff';
 import type { Db } from '../db/client';
-import { escalationNotes, escalationRequests, escalations, feedback, messages, sites, staff } from '../db/schema';
+import { conversations, escalationNotes, escalationRequests, escalations, feedback, messages, sites, staff } from '../db/schema';
 import { lastEventId } from '../realtime/event-log';
 import { handoffAvailability } from './availability';
 import { defaultDisplayName, type SessionStaff } from './sessions';
@@ -43,9 +43,18 @@ export async function listEscalations(db: Db, who: SessionStaff, opts: { filter:
   if (siteIds.length === 0) return empty;
   const inSites = inArray(escalations.siteId, siteIds);
   const rows = await db
-    .select({ e: escalations, siteName: sites.name, assigneeEmail: staff.email, assigneeName: staff.displayName })
+    .select({
+      e: escalations,
+      siteName: sites.name,
+      assigneeEmail: staff.email,
+      assigneeName: staff.displayName,
+      userId: conversations.userId,
+      userVerified: conversations.userVerified,
+      userClaims: conversations.userClaims,
+    })
     .from(escalations)
     .innerJoin(sites, eq(sites.id, escalations.siteId))
+    .innerJoin(conversations, eq(conversations.id, escalations.conversationId))
     .leftJoin(staff, eq(staff.id, escalations.assigneeId))
     .where(and(inSites, filterWhere(opts.filter, who)))
     .orderBy(opts.filter === 'resolved' ? desc(escalations.resolvedAt) : asc(escalations.createdAt))
@@ -60,7 +69,7 @@ export async function listEscalations(db: Db, who: SessionStaff, opts: { filter:
     .from(escalations)
     .where(inSites);
   return {
-    items: rows.map(({ e, siteName, assigneeEmail, assigneeName }) => ({
+    items: rows.map(({ e, siteName, assigneeEmail, assigneeName, userId, userVerified, userClaims }) => ({
       id: e.id,
       siteId: e.siteId,
       siteName,
@@ -71,6 +80,8 @@ export async function listEscalations(db: Db, who: SessionStaff, opts: { filter:
       outcome: e.outcome,
       assignee: e.assigneeId ? { id: e.assigneeId, displayName: nameOf({ email: assigneeEmail, displayName: assigneeName }) ?? '' } : null,
       pageUrl: e.pageUrl,
+      /** The end user from `identify`, by name when given; `verified` when signed by the site's server. */
+      user: userId ? { name: userClaims?.name ?? userId, verified: userVerified } : null,
       createdAt: e.createdAt.toISOString(),
       claimedAt: e.claimedAt?.toISOString() ?? null,
       resolvedAt: e.resolvedAt?.toISOString() ?? null,
@@ -99,7 +110,10 @@ export async function escalationDetail(db: Db, who: SessionStaff, escalationId: 
     .where(eq(escalationNotes.escalationId, e.id))
     .orderBy(asc(escalationNotes.createdAt));
   const transcript = await transcriptOf(db, e.conversationId, true);
+  const [conv] = await db.select({ userId: conversations.userId, verified: conversations.userVerified, claims: conversations.userClaims }).from(conversations).where(eq(conversations.id, e.conversationId));
   return {
+    /** The end user from `identify`: verified (signed by the site's server) or as the host page claimed. */
+    user: conv?.userId ? { id: conv.userId, name: conv.claims?.name ?? null, email: conv.claims?.email ?? null, verified: conv.verified } : null,
     escalation: {
       id: e.id,
       siteId: e.siteId,

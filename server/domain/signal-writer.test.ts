@@ -133,7 +133,7 @@ describe(`signal writer groups (${testDbKind})`, () => {
     const forged = { ...agentMessage(c), conversationToken: 'q'.repeat(43) };
     await writer.store(ctx(), { items: [agentMessage(c)] });
     const [refused, stored] = await together(writer, [[forged], [feedbackFor(answer)]]);
-    expect(refused).toMatchObject({ status: 'rejected', reason: { code: 'FORBIDDEN', fields: { 'items.0.conversationToken': expect.any(String) } } });
+    expect(refused).toMatchObject({ status: 'rejected', reason: { code: 'NOT_FOUND', fields: { 'items.0.conversationToken': expect.any(String) } } });
     expect(stored!.status).toBe('fulfilled');
     await expect(writer.store(ctx(), { items: [feedbackFor(answer)] })).resolves.toMatchObject([{ status: 'stored' }]);
   });

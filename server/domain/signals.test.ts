@@ -34,15 +34,15 @@ describe(`storeSignals with a shared cache (${testDbKind})`, () => {
     const conv = conversation();
     await storeSignals(database.db, { siteId, userAgent: null, cache }, { items: [agentMessage(conv)] });
     const forged = { ...agentMessage(conv), conversationToken: 'y'.repeat(43) };
-    await expect(storeSignals(database.db, { siteId, userAgent: null, cache }, { items: [forged] })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(storeSignals(database.db, { siteId, userAgent: null, cache }, { items: [forged] })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
   it('should check the token of every item, not only the first of its conversation', async () => {
     const conv = conversation();
     const forged = { ...agentMessage(conv), conversationToken: 'z'.repeat(43) };
     await expect(storeSignals(database.db, { siteId, userAgent: null }, { items: [agentMessage(conv), forged] })).rejects.toMatchObject({
-      code: 'FORBIDDEN',
-      fields: { 'items.1.conversationToken': 'does not match this conversation' },
+      code: 'NOT_FOUND',
+      fields: { 'items.1.conversationToken': 'no conversation with this id and token on this site' },
     });
   });
 

@@ -15,7 +15,8 @@ import { conversations, droppedSignals, feedback, messages } from '../db/schema'
 import { FieldError } from './errors';
 import { storeHandoffSignals } from './escalations';
 import { redactSignal } from './redact-signals';
-import { sameDigest, sha256 } from './secrets';
+import { tokenOpens } from './conversation-access';
+import { sha256 } from './secrets';
 import { createSignalCache, type BoundConversation, type RatedMessage, type SignalCache } from './signal-cache';
 
 export interface SignalContext {
@@ -202,11 +203,13 @@ async function bindConversations(db: Db, batches: readonly PreparedBatch[], cach
   batches.forEach((b, part) =>
     b.batch.items.forEach((item, i) => {
       const row = known.get(item.conversationId);
-      if (!row || row.siteId !== b.siteId || !sameDigest(row.tokenHash, hashOf(item.conversationToken)))
-        refusals.add(part, `items.${i}.conversationToken`, 'does not match this conversation');
+      // Another site's conversation gets the answer of a wrong token, which is the answer of an id nobody
+      // used: nothing tells the caller that the id exists.
+      if (!row || row.siteId !== b.siteId || !tokenOpens(row.tokenHash, item.conversationToken, hashOf))
+        refusals.add(part, `items.${i}.conversationToken`, 'no conversation with this id and token on this site');
     }),
   );
-  refusals.throwIfAny('FORBIDDEN', 'A conversation token does not match its conversation.');
+  refusals.throwIfAny('NOT_FOUND', 'No conversation with this id and token on this site.');
 }
 
 const key = (siteId: string, clientEventId: string) => `${siteId}:${clientEventId}`;

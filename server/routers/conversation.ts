@@ -1,20 +1,24 @@
 import { TRPCError, tracked } from '@trpc/server';
 import { and, eq } from 'drizzle-orm';
 import { conversationAccessInput, conversationEventsInput } from '../../shared/handoff';
+import { mineInput } from '../../shared/identity';
 import type { Db } from '../db/client';
 import { conversations, sites } from '../db/schema';
 import { conversationView } from '../domain/escalation-views';
 import { originAllowed } from '../domain/origins';
-import { sameDigest, sha256 } from '../domain/secrets';
+import { tokenOpens } from '../domain/conversation-access';
+import { conversationNotFound, listMine } from '../domain/identity-users';
 import { checkTicket, issueTicket } from '../domain/stream-tickets';
 import { followEvents, parseEventId } from '../realtime/event-log';
-import { publicProcedure, router, widgetProcedure } from '../trpc';
+import { domainError, publicProcedure, router, widgetProcedure } from '../trpc';
 
-/** Checks the conversation's token (hash compare); the same answer for an unknown conversation and a wrong token. */
+/**
+ * Checks the conversation's token, or the access token its verified user got on another device (hash
+ * compare); the same answer for an unknown conversation, another site's conversation and a wrong token.
+ */
 async function assertConversationToken(db: Db, siteId: string, conversationId: string, token: string): Promise<void> {
   const [row] = await db.select({ tokenHash: conversations.tokenHash }).from(conversations).where(and(eq(conversations.id, conversationId), eq(conversations.siteId, siteId)));
-  if (!row || !sameDigest(row.tokenHash, sha256(token)))
-    throw new TRPCError({ code: 'NOT_FOUND', message: `No conversation '${conversationId}' with this token on this site.` });
+  if (!row || !tokenOpens(row.tokenHash, token)) throw domainError(conversationNotFound(conversationId));
 }
 
 export const conversationRouter = router({
@@ -28,6 +32,13 @@ export const conversationRouter = router({
     await assertConversationToken(ctx.db, ctx.site.id, input.conversationId, input.conversationToken);
     return conversationView(ctx.db, ctx.site, input.conversationId);
   }),
+
+  /**
+   * A verified user's earlier conversations (newest first, with a preview), each with a token that opens it
+   * on this device: the user's identity token is the proof. An identity that does not verify gets an empty
+   * list, exactly like a verified user with no conversations. POST only, like byId (the token stays out of URLs).
+   */
+  mine: widgetProcedure.input(mineInput).mutation(({ ctx, input }) => listMine(ctx.db, ctx.site.id, input.userId, input.token)),
 
   /** Trades the conversation token (in a POST body) for a short-lived ticket that opens only this conversation's live stream. */
   streamTicket: widgetProcedure.input(conversationAccessInput).mutation(async ({ ctx, input }) => {

@@ -3,6 +3,7 @@ import { auditRouter } from './audit';
 import { badgesRouter } from './calibration-settings';
 import { conversationRouter } from './conversation';
 import { escalationRouter } from './escalation';
+import { identityRouter } from './identity';
 import { ingestKeyRouter } from './ingest-key';
 import { readinessRouter } from './readiness';
 import { reviewRouter } from './review';
@@ -23,6 +24,7 @@ export const appRouter = router({
   review: reviewRouter,
   ingestKey: ingestKeyRouter,
   audit: auditRouter,
+  identity: identityRouter,
   topic: topicRouter,
   badges: badgesRouter,
   readiness: readinessRouter,

@@ -92,12 +92,12 @@ describe(`signal.push (${testDbKind})`, () => {
     ['a clientEventId that is not a UUID', () => [{ ...answer, clientEventId: 'abc' }], 'BAD_REQUEST', 'items.0.clientEventId'],
     ['an unknown signal kind', () => [{ ...answer, kind: 'telemetry' }], 'BAD_REQUEST', 'items.0.kind'],
     ['feedback on a user message', () => { const u = userMessage(conv); return [u, feedbackFor(u as never)]; }, 'BAD_REQUEST', 'items.1.messageId'],
-    ['a wrong conversation token', () => [{ ...agentMessage(conv), conversationToken: 'x'.repeat(43) }], 'FORBIDDEN', 'items.0.conversationToken'],
+    ['a wrong conversation token', () => [{ ...agentMessage(conv), conversationToken: 'x'.repeat(43) }], 'NOT_FOUND', 'items.0.conversationToken'],
     ['the same event twice in one batch', () => { const m = agentMessage(conversation()); return [m, m]; }, 'BAD_REQUEST', 'items.1.clientEventId'],
     ['an empty batch', () => [], 'BAD_REQUEST', 'items'],
   ];
   it.each(badInputs)('should refuse %s with a field map naming the field', async (_name, items, code, field) => {
-    if (code === 'FORBIDDEN') await ctx.caller().signal.push({ items: [agentMessage(conv)] }); // bind the conversation first
+    if (code === 'NOT_FOUND') await ctx.caller().signal.push({ items: [agentMessage(conv)] }); // bind the conversation first
     const before = await countRows(database.db, 'feedback');
     const err = await rejection(items());
     expect(err.code).toBe(code);
@@ -137,11 +137,17 @@ describe(`signal.push (${testDbKind})`, () => {
     expect(config.policy.thresholds).toEqual({ high: 0.8, low: 0.5 });
   });
 
-  it('should refuse a conversation of another site even with its token', async () => {
+  it("should answer another site's conversation, even with its token, as it answers a wrong token: NOT_FOUND, nothing stored", async () => {
     const other = await siteWithCaller(database.db);
     const c = conversation();
     await ctx.caller().signal.push({ items: [userMessage(c)] });
-    await expect(other.caller().signal.push({ items: [userMessage(c)] })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    const before = await countRows(database.db, 'messages');
+    const foreign = await other.caller().signal.push({ items: [userMessage(c)] }).catch((e: TRPCError) => e);
+    const wrongToken = await ctx.caller().signal.push({ items: [{ ...userMessage(c), conversationToken: 'w'.repeat(43) }] }).catch((e: TRPCError) => e);
+    expect(foreign).toMatchObject({ code: 'NOT_FOUND' });
+    expect(wrongToken).toMatchObject({ code: 'NOT_FOUND' });
+    expect((foreign as TRPCError).message).toBe((wrongToken as TRPCError).message);
+    expect(await countRows(database.db, 'messages')).toBe(before);
   });
 
   it('should copy trace id, confidence and topic of the rated message onto the feedback', async () => {

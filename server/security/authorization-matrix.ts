@@ -155,8 +155,8 @@ export const procedureMatrix: Record<string, MatrixRow> = {
   'site.webhookStatus': { expect: staff(ADMINS), input: siteId },
 
   // Conversation ids are unique across sites: site B's widget sending to A's conversation gets the answer of a
-  // wrong token (FORBIDDEN, as on A itself), and nothing is stored; it needs A's random id to get even that.
-  'signal.push': { expect: widget('FORBIDDEN'), input: async (w) => ({ items: [userMessage(await w.newConversation(), 'One more thing')] }) },
+  // wrong token (NOT_FOUND, as on A itself, with no hint that the id exists), and nothing is stored.
+  'signal.push': { expect: widget('NOT_FOUND'), input: async (w) => ({ items: [userMessage(await w.newConversation(), 'One more thing')] }) },
 
   'staff.login': { expect: csrfOnly, input: (w) => ({ email: w.staff.loginProbe.email, password: 'correct horse battery staple' }), endsSession: true },
   'staff.logout': { expect: csrfOnly, endsSession: true },
@@ -177,6 +177,13 @@ export const procedureMatrix: Record<string, MatrixRow> = {
   'topic.settings': { expect: staff(EVERY_ROLE), input: siteId },
   'topic.setSettings': { expect: staff(ADMINS), input: (w) => ({ ...siteId(w), settings: { stepDownWindowDays: 14 } }) },
 
+  'identity.settings': { expect: staff(ADMINS), input: siteId },
+  'identity.rotateSecret': { expect: staff(ADMINS), input: (w) => ({ ...siteId(w), graceHours: 1 }) },
+  'identity.revokeSecret': { expect: staff(ADMINS), input: async (w) => ({ ...siteId(w), secretId: await w.newIdentitySecretId() }) },
+  'identity.setMode': { expect: staff(ADMINS), input: (w) => ({ ...siteId(w), mode: 'optional' }) },
+  // The conversation's token is the credential; site B's widget aiming at A's conversation is not told it exists.
+  'identity.verify': { expect: widget('NOT_FOUND'), input: async (w) => ({ ...(await w.newConversation()), userId: 'u_matrix', name: 'Ada' }) },
+
   'escalation.list': { expect: staff(EVERY_ROLE), input: siteId },
   'escalation.byId': { expect: staff(EVERY_ROLE), input: queued },
   'escalation.claim': { expect: staff(WORKERS), input: queued },
@@ -189,6 +196,8 @@ export const procedureMatrix: Record<string, MatrixRow> = {
   'escalation.onInbox': { expect: staff(EVERY_ROLE, 'allow'), input: () => ({ lastEventId: '0' }) },
 
   'conversation.byId': { expect: widget('NOT_FOUND'), input: (w) => w.newConversation() },
+  // A verified user's list; an identity that does not verify gets an empty list (site B's widget gets B's: empty).
+  'conversation.mine': { expect: widget('allow'), input: () => ({ userId: 'u_matrix', token: 'f'.repeat(64) }) },
   'conversation.streamTicket': { expect: widget('NOT_FOUND'), input: (w) => w.newConversation() },
   'conversation.onEvent': {
     expect: ticketHolder,

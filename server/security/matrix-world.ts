@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { createContextInner } from '../context';
 import type { Db } from '../db/client';
-import { escalations, ingestKeys } from '../db/schema';
+import { escalations, ingestKeys, siteIdentitySecrets } from '../db/schema';
 import { CLI_ACTOR } from '../domain/audit';
 import { claimEscalation } from '../domain/escalations';
 import { sessionStaff, signIn, type SessionStaff } from '../domain/sessions';
@@ -121,6 +121,12 @@ export async function buildWorld(db: Db) {
     return row!.id;
   }
 
+  /** An identity secret of site A, for revoking; its id. */
+  async function newIdentitySecretId() {
+    const [row] = await db.insert(siteIdentitySecrets).values({ siteId: site.siteId, secret: `idsec_${randomUUID()}` }).returning({ id: siteIdentitySecrets.id });
+    return row!.id;
+  }
+
   /** A new agent of site A, not signed in (a target for disabling and enabling); its id. */
   async function newAgentId() {
     const row = await createStaff(db, { email: `target-${randomUUID().slice(0, 8)}@example.com`, role: 'agent', password: PASSWORD });
@@ -135,5 +141,5 @@ export async function buildWorld(db: Db) {
     return name;
   }
 
-  return { site, otherSite, staff, newConversation, newEscalation, assigneeFor, newCase, newTicket, newIngestKeyId, newAgentId, newRecommendedTopic };
+  return { site, otherSite, staff, newConversation, newEscalation, assigneeFor, newCase, newTicket, newIngestKeyId, newIdentitySecretId, newAgentId, newRecommendedTopic };
 }

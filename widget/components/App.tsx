@@ -1,4 +1,5 @@
 import type { ReadonlySignal, Signal } from '@preact/signals';
+import type { ComponentChild } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import type { ChatModel } from '../models/chat';
 import type { ConfigModel } from '../models/config';
@@ -20,12 +21,14 @@ export interface AppProps {
   open: Signal<boolean>;
   feedbackFor: (messageId: string) => FeedbackModel;
   handoff?: HandoffModel;
+  /** A verified user's "Earlier conversations", once widget-live.js has them. */
+  earlier?: ReadonlySignal<(() => ComponentChild) | undefined>;
 }
 
 const PANEL_ID = 'backstop-panel';
 
 /** Chat mode: the launcher and, once first opened, the panel (kept mounted afterwards to keep its state). */
-export function App({ chat, config, outbox, open, feedbackFor, handoff }: AppProps) {
+export function App({ chat, config, outbox, open, feedbackFor, handoff, earlier }: AppProps) {
   const launcher = useRef<HTMLButtonElement>(null);
   const input = useRef<HTMLTextAreaElement>(null);
   const opened = useRef(false);
@@ -61,6 +64,7 @@ export function App({ chat, config, outbox, open, feedbackFor, handoff }: AppPro
     >
       {opened.current && (
         <Panel id={PANEL_ID} title={config.title.value} hidden={!isOpen} onClose={close}>
+          {earlier?.value?.()}
           <MessageList chat={chat} greeting={config.greeting.value} thresholds={config.thresholds} feedbackFor={feedbackFor} handoff={handoff} />
           {handoff && (
             <>

@@ -5,6 +5,7 @@
  */
 export { follow, statusText } from './follow';
 export { makeHandoffForm } from './handoff-form';
+export { identify } from './identity';
 export type { ConversationView, FollowOptions, HandoffApi, HandoffState } from './follow';
 
 /** What widget.js gets from `import('widget-live.js')`. */
@@ -12,4 +13,5 @@ export interface LiveModule {
   follow: typeof import('./follow').follow;
   statusText: typeof import('./follow').statusText;
   makeHandoffForm: typeof import('./handoff-form').makeHandoffForm;
+  identify: typeof import('./identity').identify;
 }

@@ -125,6 +125,11 @@ export const ChatModel = createModel((deps: ChatDeps) => {
     show(item: HandoffItem): void {
       if (!items.peek().some((i) => i.id === item.id)) push(item);
     },
+    /** Replaces the transcript (an earlier conversation the user opened). */
+    load(next: ChatItem[]): void {
+      changed.value = next.slice(-KEPT_ITEMS);
+      writeSession(deps.storageKey, changed.value);
+    },
     /** Asks the last failed question again. */
     retry(): void {
       const last = items.value[items.value.length - 1];

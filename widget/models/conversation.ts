@@ -12,6 +12,11 @@ export interface Conversation {
   token: string;
 }
 
+/** The tab's conversation, which a verified user may switch to an earlier one of theirs. */
+export interface TabConversation extends Conversation {
+  set(c: Conversation): void;
+}
+
 /** The fields `stamp` fills in on every signal. */
 type Stamped = 'clientEventId' | 'conversationId' | 'conversationToken' | 'createdAt';
 
@@ -36,10 +41,13 @@ export function loadConversation(siteKey: string): Conversation {
  * The same conversation, read (or minted) only when first used: the first sessionStorage access of a
  * page can be a slow synchronous call, which start-up should not pay for.
  */
-export function lazyConversation(siteKey: string): Conversation {
+export function lazyConversation(siteKey: string): TabConversation {
   let conversation: Conversation | undefined;
   const get = () => (conversation ??= loadConversation(siteKey));
   return {
+    set(c) {
+      writeSession(storageKey(siteKey, 'conversation'), (conversation = { id: c.id, token: c.token }));
+    },
     get id() {
       return get().id;
     },

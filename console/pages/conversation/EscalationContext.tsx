@@ -24,6 +24,18 @@ export function EscalationContext({ detail }: { detail: Detail }) {
         <dd>{formatWait(e.waitingMs)}</dd>
         <dt>Site</dt>
         <dd>{e.siteName}</dd>
+        {detail.user && (
+          <>
+            <dt>User</dt>
+            <dd>
+              {/* Text nodes only: name, email and id come from the host page. */}
+              {detail.user.name ?? detail.user.id}
+              {detail.user.email && ` · ${detail.user.email}`}
+              {detail.user.name && ` · ${detail.user.id}`}{' '}
+              {detail.user.verified ? <span class="tag ok">Verified</span> : <span class="tag warn">Unverified</span>}
+            </dd>
+          </>
+        )}
         {e.note && (
           <>
             <dt>User's note</dt>

@@ -45,6 +45,12 @@ function Row({ item, model }: { item: InboxItem; model: InboxModel }) {
         <span class="reason">{TRIGGER_LABEL[item.trigger]}</span>
         <span class="meta">
           {status} · {item.siteName}
+          {item.user && (
+            <>
+              {' · '}
+              {item.user.name} {item.user.verified ? <span class="tag ok">Verified</span> : <span class="tag warn">Unverified</span>}
+            </>
+          )}
         </span>
       </a>
       {item.note && <p class="note">“{item.note}”</p>}

@@ -1,7 +1,9 @@
-/** Settings, for admins: per site, its ingest keys and its audit log (the server checks the role on every call). */
+/** Settings, for admins: per site, its ingest keys, end-user identity and audit log (the server checks the role on every call). */
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { me } from '../../shell/session';
 import { AuditSection } from './AuditSection';
+import { IdentitySection } from './IdentitySection';
+import { createIdentityModel } from './identity-model';
 import { IngestKeysSection } from './IngestKeysSection';
 import { createSettingsModel } from './settings-model';
 
@@ -13,9 +15,10 @@ export function SettingsPage() {
   const sites = who?.sites ?? [];
   const [siteId, setSiteId] = useState<string | null>(sites[0]?.id ?? null);
   const model = useMemo(() => createSettingsModel(), []);
-  useEffect(() => () => model.dispose(), [model]);
+  const identity = useMemo(() => createIdentityModel(), []);
+  useEffect(() => () => (model.dispose(), identity.dispose()), [model]);
   useEffect(() => {
-    if (siteId && canManageSettings(who)) void model.load(siteId);
+    if (siteId && canManageSettings(who)) void Promise.all([model.load(siteId), identity.load(siteId)]);
   }, [siteId]);
 
   if (!canManageSettings(who))
@@ -48,6 +51,7 @@ export function SettingsPage() {
         </label>
       )}
       <IngestKeysSection model={model} siteId={siteId} />
+      <IdentitySection model={identity} siteId={siteId} />
       <AuditSection model={model} siteId={siteId} />
     </section>
   );
