@@ -13,12 +13,14 @@ export const ConfigModel = createModel(
   (api: { siteConfig(): Promise<SiteConfig> }, options: ReadonlySignal<Partial<InitOptions>>) => {
     const policy = signal<SitePolicy | undefined>(undefined);
     const nobodyOnline = signal(false);
+    const autonomy = signal<SiteConfig['autonomy']>(undefined);
     Promise.resolve()
       .then(() => api.siteConfig())
       .then(
         (config) => {
           policy.value = config.policy;
           nobodyOnline.value = !!config.handoff?.nobodyOnline;
+          autonomy.value = config.autonomy;
         },
         (e: unknown) => warn("could not load the site's settings, using defaults:", e instanceof Error ? e.message : e),
       );
@@ -30,6 +32,8 @@ export const ConfigModel = createModel(
       position: computed(() => options.value.position ?? 'right'),
       /** No person can answer a handoff now (as of start). */
       nobodyOnline: nobodyOnline as ReadonlySignal<boolean>,
+      /** The autonomy per topic (the site's trust framework), once loaded. */
+      autonomy: autonomy as ReadonlySignal<SiteConfig['autonomy']>,
     };
   },
 );
