@@ -16,6 +16,7 @@ import { startServer } from './start';
 import { AUDIT_HELP, auditCommand, CommandUsageError, KEY_HELP, keyCommand, staffDisableCommand } from './security-commands';
 import { CLI_ACTOR, recordAudit } from './domain/audit';
 import { TOPIC_HELP, topicCommand } from './topic-commands';
+import { DEMO_HELP, demoCommand } from './demo-command';
 
 const HELP: Record<string, string> = {
   main: `Usage: backstop <command> [options]
@@ -31,6 +32,7 @@ Commands:
   key create | list | revoke    A site's secret ingest keys (named, revocable)
   audit                         Print the audit log (who changed what, when, from where)
   topic list | set | default    A site's topics: failure cost, autonomy, success criterion; the default autonomy
+  demo seed                     Give the demo site six weeks of believable history (answers, ratings, drafts, traces)
   export feedback               Write stored feedback to stdout (jsonl or csv)
   export cases                  Write review cases as an eval dataset to stdout (jsonl or csv)
 
@@ -73,6 +75,7 @@ staff disable: the account cannot sign in (the same answer as a wrong password) 
   key: KEY_HELP,
   audit: AUDIT_HELP,
   topic: TOPIC_HELP,
+  demo: DEMO_HELP,
   export: `Usage: backstop export feedback [--site SITE_ID] [--since ISO_TIME] [--format jsonl|csv]
        backstop export cases [--site SITE_ID] [--mode MODE] [--since ISO_TIME] [--format jsonl|csv]
 
@@ -162,6 +165,8 @@ export async function main(argv: string[]): Promise<number> {
       return auditCommand((fn) => withDatabase(env, (d) => fn(d.db)), argv.slice(1));
     case 'topic':
       return topicCommand((fn) => withDatabase(env, (d) => fn(d.db)), sub, argv.slice(2));
+    case 'demo':
+      return demoCommand((fn) => withDatabase(env, (d) => fn(d.db)), sub, argv.slice(2));
     case 'staff': {
       if (sub === 'disable' || sub === 'enable') return staffDisableCommand((fn) => withDatabase(env, (d) => fn(d.db)), sub === 'disable', argv.slice(2));
       if (sub !== 'create') throw new UsageError(HELP.staff);
