@@ -1,8 +1,9 @@
-/** Settings, for admins: per site, its ingest keys and its audit log (the server checks the role on every call). */
+/** Settings, for admins: per site, its topics and autonomy, its ingest keys and its audit log (the server checks the role on every call). */
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { me } from '../../shell/session';
 import { AuditSection } from './AuditSection';
 import { IngestKeysSection } from './IngestKeysSection';
+import { TopicsSection } from './TopicsSection';
 import { createSettingsModel } from './settings-model';
 
 /** Who sees Settings in the navigation. */
@@ -47,6 +48,7 @@ export function SettingsPage() {
           </select>
         </label>
       )}
+      <TopicsSection siteId={siteId} />
       <IngestKeysSection model={model} siteId={siteId} />
       <AuditSection model={model} siteId={siteId} />
     </section>
