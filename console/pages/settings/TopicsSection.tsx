@@ -4,7 +4,8 @@
  * that are not defined yet, each one click from being defined.
  */
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { AUTONOMY_LABELS, AUTONOMY_LEVELS, FAILURE_COSTS, type Autonomy, type FailureCost, type TopicPolicy } from '../../../shared/trust';
+import { AUTONOMY_LABELS, AUTONOMY_LEVELS, FAILURE_COSTS, type Autonomy, type FailureCost } from '../../../shared/trust-levels';
+import type { TopicPolicy } from '../../../shared/trust';
 import { announce } from '../../shell/announcer';
 import { createTopicsModel, type TopicsModel } from './topics-model';
 
