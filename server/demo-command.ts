@@ -4,7 +4,7 @@ import type { Db } from './db/client';
 import { DemoSeedRefusal, seedDemo } from './demo-seed';
 import { CommandUsageError } from './security-commands';
 
-export const DEMO_HELP = `Usage: backstop demo seed [--site SITE_ID] [--answers N] [--force]
+export const DEMO_HELP = `Usage: backstop demo seed [--site SITE_ID|pk_…] [--answers N] [--force]
 
 Gives a site (default: the demo site the first 'backstop start' made) six weeks of believable history, so
 that Review, Track record, calibration and readiness have something to show: about 3,000 agent answers

@@ -127,6 +127,6 @@ describe(`demo seed (${testDbKind})`, () => {
   it('should refuse an unknown site by name', async () => {
     const err = await seedDemo(database.db, { siteId: '00000000-0000-4000-8000-000000000000' }).then(() => null, (e: Error) => e);
     expect(err).toBeInstanceOf(DemoSeedRefusal);
-    expect(err!.message).toBe("No site with id '00000000-0000-4000-8000-000000000000'.");
+    expect(err!.message).toBe("No site with id or key '00000000-0000-4000-8000-000000000000'.");
   });
 });
