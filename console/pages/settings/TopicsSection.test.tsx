@@ -45,6 +45,13 @@ describe('Topics and autonomy', () => {
     expect(server.set.mutate).toHaveBeenCalledWith({ siteId: SITE, name: 'refunds', autonomy: 'human_review', reason: 'no track record yet' });
   });
 
+  it('should save a row when Enter is pressed in its criterion box', async () => {
+    const { server, byLabel, choose } = await setup();
+    await choose('Success criterion of refunds', 'names the refund amount');
+    await act(async () => void byLabel('Success criterion of refunds').dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true })));
+    expect(server.set.mutate).toHaveBeenCalledWith({ siteId: SITE, name: 'refunds', criterion: 'names the refund amount' });
+  });
+
   it('should define an undefined topic seen in answers with one click', async () => {
     const { root, server, byLabel } = await setup();
     expect(root.textContent).toContain('Undefined topics seen in answers');

@@ -74,6 +74,8 @@ function TopicRow({ topic, model, siteId }: { topic: TopicPolicy; model: TopicsM
     }
   };
 
+  // A row is not a form (a table row cannot hold one), so Enter in its text boxes saves it as a form would.
+  const onEnter = (e: KeyboardEvent) => e.key === 'Enter' && void save(e);
   const id = `topic-${topic.name.replace(/[^\w-]/g, '_')}`;
   return (
     <tr>
@@ -93,11 +95,12 @@ function TopicRow({ topic, model, siteId }: { topic: TopicPolicy; model: TopicsM
             maxLength={1000}
             value={reason}
             onInput={(e) => setReason(valueOf(e))}
+            onKeyDown={onEnter}
           />
         )}
       </td>
       <td>
-        <input aria-label={`Success criterion of ${topic.name}`} maxLength={300} value={criterion} placeholder="What a good answer does" onInput={(e) => setCriterion(valueOf(e))} />
+        <input aria-label={`Success criterion of ${topic.name}`} maxLength={300} value={criterion} placeholder="What a good answer does" onInput={(e) => setCriterion(valueOf(e))} onKeyDown={onEnter} />
       </td>
       <td>
         {when(topic.updatedAt)}
