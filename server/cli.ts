@@ -17,6 +17,7 @@ import { AUDIT_HELP, auditCommand, CommandUsageError, KEY_HELP, keyCommand, staf
 import { CLI_ACTOR, recordAudit } from './domain/audit';
 import { TOPIC_HELP, topicCommand } from './topic-commands';
 import { DEMO_HELP, demoCommand } from './demo-command';
+import { READINESS_HELP, readinessCommand } from './readiness-command';
 
 const HELP: Record<string, string> = {
   main: `Usage: backstop <command> [options]
@@ -33,6 +34,7 @@ Commands:
   audit                         Print the audit log (who changed what, when, from where)
   topic list | set | default    A site's topics: failure cost, autonomy, success criterion; the default autonomy
   demo seed                     Give the demo site six weeks of believable history (answers, ratings, drafts, traces)
+  readiness                     Production-readiness checks from a site's data (exit 1 on any fail)
   export feedback               Write stored feedback to stdout (jsonl or csv)
   export cases                  Write review cases as an eval dataset to stdout (jsonl or csv)
 
@@ -76,6 +78,7 @@ staff disable: the account cannot sign in (the same answer as a wrong password) 
   audit: AUDIT_HELP,
   topic: TOPIC_HELP,
   demo: DEMO_HELP,
+  readiness: READINESS_HELP,
   export: `Usage: backstop export feedback [--site SITE_ID] [--since ISO_TIME] [--format jsonl|csv]
        backstop export cases [--site SITE_ID] [--mode MODE] [--since ISO_TIME] [--format jsonl|csv]
 
@@ -167,6 +170,8 @@ export async function main(argv: string[]): Promise<number> {
       return topicCommand((fn) => withDatabase(env, (d) => fn(d.db)), sub, argv.slice(2));
     case 'demo':
       return demoCommand((fn) => withDatabase(env, (d) => fn(d.db)), sub, argv.slice(2));
+    case 'readiness':
+      return readinessCommand((fn) => withDatabase(env, (d) => fn(d.db)), argv.slice(1));
     case 'staff': {
       if (sub === 'disable' || sub === 'enable') return staffDisableCommand((fn) => withDatabase(env, (d) => fn(d.db)), sub === 'disable', argv.slice(2));
       if (sub !== 'create') throw new UsageError(HELP.staff);
