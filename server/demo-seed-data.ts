@@ -49,7 +49,7 @@ export const DEMO_TOPICS: DemoTopic[] = [
     weight: 0.11,
     confidenceShift: 0,
     qualityShift: 0.03,
-    toolFailureRate: 0.08,
+    toolFailureRate: 0.06,
     questions: ['Can I get a refund for last month?', 'I was charged twice, refund please', 'How long does a refund take?'],
     answers: [
       'I have started a refund of **$49** for your last invoice; it reaches your card within 5–10 business days.',
@@ -133,7 +133,8 @@ export const DEMO_TEAM = [
   { email: 'sam@demo.backstop.local', name: 'Sam', role: 'agent' as const, share: 0.45, fastShare: 0.7 },
 ];
 
-export const NEGATIVE_REASONS = ['wrong', 'ignored_instruction', 'forgot_context', 'action_failed', 'other'] as const;
+/** Reasons of "Not helpful", drawn with these weights (an action failing is given when the trace has a failed tool). */
+export const NEGATIVE_REASONS = ['wrong', 'wrong', 'wrong', 'wrong', 'wrong', 'other', 'other', 'forgot_context', 'ignored_instruction'] as const;
 export const NEGATIVE_COMMENTS = ['That is not my date.', 'This did not answer my question.', 'I already told you that.', 'The refund never arrived.', null, null];
 
 /** Releases of the demo agent: the older one until three weeks ago. */

@@ -2,7 +2,7 @@
  * `backstop demo seed`: gives the demo site a believable history, so that Review, Track record, calibration
  * and readiness have something to show on a fresh install. About 3,000 answers over six weeks across five
  * defined topics and one undefined one, with confidences that carry information (the helpful rate rises with
- * confidence), traces stored through the same path as /v1/traces, ratings, escalations with outcomes, and
+ * confidence), traces stored through the same path as /v1/traces (3% of answers have none), ratings, escalations with outcomes, and
  * ~300 decided drafts of the `human_review` topic, one reviewer of which approves in under a second.
  * Rows are inserted in batches in one transaction; then the review projector turns ratings and escalations
  * into cases, as it does for live traffic.
@@ -238,6 +238,7 @@ function buildHistory(siteId: string, { now, total, days, rnd, team }: HistoryIn
     let unhelpful = 0;
     let negatives = 0;
     let lastAnswer = { at, confidence: 1, toolFailed: false };
+    let toolFailures = 0;
     for (let turn = 1; turn <= turns; turn++, answers++) {
       const question = rnd.pick(topic.questions);
       message(conversationId, 'user', question, at);
@@ -249,7 +250,7 @@ function buildHistory(siteId: string, { now, total, days, rnd, team }: HistoryIn
       if (toolFailed) chance *= 0.5;
       const helpful = rnd.next() < chance;
       const text = rnd.pick(topic.answers);
-      const traced = rnd.next() < 0.94;
+      const traced = rnd.next() < 0.97;
       const traceId = traced ? rnd.hex(16) : null;
       const release = now - answerAt > 21 * DAY_MS ? OLD_RELEASE : null;
       let rootSpanId: string | null = null;
@@ -287,9 +288,11 @@ function buildHistory(siteId: string, { now, total, days, rnd, team }: HistoryIn
         });
       }
       lastAnswer = { at: answerAt, confidence, toolFailed };
+      if (toolFailed) toolFailures++;
       at = answerAt + rnd.between(MINUTE_MS, 3 * MINUTE_MS);
     }
-    const escalationChance = unhelpful > 0 ? (topic.autonomy === 'suggest_handoff' ? 0.6 : 0.35) : 0.03;
+    // Users whose action failed ask for a person more often; still, about a third of them do not.
+    const escalationChance = toolFailures > 0 ? 0.7 : unhelpful > 0 ? (topic.autonomy === 'suggest_handoff' ? 0.6 : 0.35) : 0.03;
     if (rnd.next() < escalationChance) escalate(conversationId, lastAnswer, unhelpful > 0, negatives);
   }
   return out;
