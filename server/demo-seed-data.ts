@@ -80,7 +80,7 @@ export const DEMO_TOPICS: DemoTopic[] = [
     weight: 0.24,
     confidenceShift: 0.02,
     qualityShift: 0,
-    recentDrop: 0.3,
+    recentDrop: 0.25,
     toolFailureRate: 0.03,
     questions: ['Where is my order?', 'My hardware key has not arrived', 'Do you ship to Canada?'],
     answers: [

@@ -99,10 +99,10 @@ function randomSource(seed: number) {
 const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x));
 
 /**
- * How often an answer at confidence `c` helps: a logistic curve, 50% at 0.62 and 90% at 0.80, so calibrated
- * "High confidence" thresholds come out near 0.8.
+ * How often an answer at confidence `c` helps: a logistic curve, 50% at 0.6 and 94% at 0.8, so calibrated
+ * "High confidence" thresholds come out between 0.75 and 0.85 (a topic's own quality moves them).
  */
-export const helpfulChance = (c: number) => 1 / (1 + Math.exp(-12 * (c - 0.62)));
+export const helpfulChance = (c: number) => 1 / (1 + Math.exp(-14 * (c - 0.6)));
 
 type Rows<T extends { $inferInsert: unknown }> = T['$inferInsert'][];
 
@@ -265,7 +265,7 @@ function buildHistory(siteId: string, { now, total, days, rnd, team }: HistoryIn
       const messageId = message(conversationId, 'agent', text, answerAt, { answerId: `demo-${answers}`, confidence, topic: topic.name, traceId, spanId: rootSpanId });
       if (topic.autonomy === 'human_review') draftOf(messageId, { conversationId, topic: topic.name, confidence, traceId, at: answerAt, text });
       // What the user rated: under review, the answer a person let through.
-      const seenHelpful = topic.autonomy === 'human_review' ? rnd.next() < 0.93 : helpful;
+      const seenHelpful = topic.autonomy === 'human_review' ? rnd.next() < Math.min(0.99, helpfulChance(confidence) + 0.15) : helpful;
       if (!seenHelpful) unhelpful++;
       if (rnd.next() < (seenHelpful ? 0.3 : 0.5)) {
         const rating = seenHelpful ? 1 : -1;
