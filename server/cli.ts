@@ -17,6 +17,8 @@ import { AUDIT_HELP, auditCommand, CommandUsageError, IDENTITY_SECRET_HELP, iden
 import { setIdentityMode } from './domain/identity-secrets';
 import { IDENTITY_MODES, type IdentityMode } from '../shared/identity';
 import { CLI_ACTOR, recordAudit } from './domain/audit';
+import { TOPIC_HELP, topicCommand } from './topic-commands';
+import { DEMO_HELP, demoCommand } from './demo-command';
 import { READINESS_HELP, readinessCommand } from './readiness-command';
 
 const HELP: Record<string, string> = {
@@ -33,6 +35,8 @@ Commands:
   staff disable | enable        Stop an account signing in (its sessions end at once), or let it again
   key create | list | revoke    A site's secret ingest keys (named, revocable)
   audit                         Print the audit log (who changed what, when, from where)
+  topic list | set | default    A site's topics: failure cost, autonomy, success criterion; the default autonomy
+  demo seed                     Give the demo site six weeks of believable history (answers, ratings, drafts, traces)
   readiness                     Production-readiness checks from a site's data (exit 1 on any fail)
   export feedback               Write stored feedback to stdout (jsonl or csv)
   export cases                  Write review cases as an eval dataset to stdout (jsonl or csv)
@@ -78,6 +82,8 @@ otherwise one is generated and printed once.
 staff disable: the account cannot sign in (the same answer as a wrong password) and its sessions end at once.`,
   key: KEY_HELP,
   audit: AUDIT_HELP,
+  topic: TOPIC_HELP,
+  demo: DEMO_HELP,
   readiness: READINESS_HELP,
   export: `Usage: backstop export feedback [--site SITE_ID] [--since ISO_TIME] [--format jsonl|csv]
        backstop export cases [--site SITE_ID] [--mode MODE] [--since ISO_TIME] [--format jsonl|csv]
@@ -169,6 +175,10 @@ export async function main(argv: string[]): Promise<number> {
       return keyCommand((fn) => withDatabase(env, (d) => fn(d.db)), sub, argv.slice(2));
     case 'audit':
       return auditCommand((fn) => withDatabase(env, (d) => fn(d.db)), argv.slice(1));
+    case 'topic':
+      return topicCommand((fn) => withDatabase(env, (d) => fn(d.db)), sub, argv.slice(2));
+    case 'demo':
+      return demoCommand((fn) => withDatabase(env, (d) => fn(d.db)), sub, argv.slice(2));
     case 'readiness':
       return readinessCommand((fn) => withDatabase(env, (d) => fn(d.db)), argv.slice(1));
     case 'staff': {

@@ -79,7 +79,12 @@ export const trustSettingsPatch = z.strictObject(
   },
 );
 
-export const trustSettingsInput = z.object({ siteId: z.uuid(), settings: trustSettingsPatch });
+export const trustSettingsInput = z.object({
+  siteId: z.uuid(),
+  settings: trustSettingsPatch,
+  /** Why (recorded in the audit log). */
+  reason: z.string().overwrite(cleanText).trim().max(1000).optional(),
+});
 
 // ---- topics (settings, CLI, widget config)
 

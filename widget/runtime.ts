@@ -72,6 +72,7 @@ export function createWidget(initial: InitOptions & { apiUrl: string }, deps: Wi
       loadLive: deps.loadLive ?? noLive,
       apiUrl,
       nobodyOnline: config.nobodyOnline,
+      autonomy: config.autonomy,
       storageKey: storageKey(siteKey, 'handoff'),
       show: (item) => chat.show(item),
     }));

@@ -18,9 +18,9 @@ export async function readTrustSettings(db: Db, siteId: string): Promise<TrustSe
 
 /**
  * Merges `patch` into the stored settings in one statement (`trust || patch`, so a concurrent change of
- * another key is kept) and audits `trust.settings` with the effective settings before and after.
+ * another key is kept) and audits `trust.settings` with the effective settings before and after, and the reason.
  */
-export async function updateTrustSettings(db: Db, who: Actor, siteId: string, patch: Partial<TrustSettings>): Promise<TrustSettings> {
+export async function updateTrustSettings(db: Db, who: Actor, siteId: string, patch: Partial<TrustSettings>, reason?: string): Promise<TrustSettings> {
   return db.transaction(async (t) => {
     const tx = t as unknown as Db;
     const [before] = await tx.select({ trust: sites.trust }).from(sites).where(eq(sites.id, siteId)).for('update');
@@ -39,7 +39,7 @@ export async function updateTrustSettings(db: Db, who: Actor, siteId: string, pa
       siteId,
       targetType: 'site',
       targetId: siteId,
-      details: { before: Object.fromEntries(keys.map((k) => [k, previous[k]])), after: Object.fromEntries(keys.map((k) => [k, after[k]])) },
+      details: { before: Object.fromEntries(keys.map((k) => [k, previous[k]])), after: Object.fromEntries(keys.map((k) => [k, after[k]])), reason: reason || null },
     });
     return after;
   });

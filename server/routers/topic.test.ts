@@ -69,15 +69,15 @@ describe(`topic router (${testDbKind})`, () => {
     expect(await reviewer.caller().topic.settings({ siteId: s.siteId })).toMatchObject({ defaultAutonomy: 'auto', stepUpMinDecisions: 200, badgeMode: 'fixed' });
 
     await admin.caller().topic.setSettings({ siteId: s.siteId, settings: { stepUpMinDecisions: 300 } });
-    const after = await admin.caller().topic.setSettings({ siteId: s.siteId, settings: { defaultAutonomy: 'suggest_handoff' } });
+    const after = await admin.caller().topic.setSettings({ siteId: s.siteId, settings: { defaultAutonomy: 'suggest_handoff' }, reason: 'new agent release' });
     expect(after).toMatchObject({ defaultAutonomy: 'suggest_handoff', stepUpMinDecisions: 300, calibrationTarget: 0.9 });
     const [stored] = await database.db.select({ trust: sites.trust }).from(sites).where(eq(sites.id, s.siteId));
     expect(stored!.trust).toEqual({ stepUpMinDecisions: 300, defaultAutonomy: 'suggest_handoff' });
 
     const audit = (await auditOf('trust.settings')).filter((a) => a.siteId === s.siteId);
     expect(audit.map((a) => a.details)).toEqual([
-      { before: { stepUpMinDecisions: 200 }, after: { stepUpMinDecisions: 300 } },
-      { before: { defaultAutonomy: 'auto' }, after: { defaultAutonomy: 'suggest_handoff' } },
+      { before: { stepUpMinDecisions: 200 }, after: { stepUpMinDecisions: 300 }, reason: null },
+      { before: { defaultAutonomy: 'auto' }, after: { defaultAutonomy: 'suggest_handoff' }, reason: 'new agent release' },
     ]);
     expect(await errorOf(reviewer.caller().topic.setSettings({ siteId: s.siteId, settings: { badgeMode: 'calibrated' } }))).toMatchObject({ code: 'FORBIDDEN' });
   });

@@ -45,6 +45,6 @@ export const topicRouter = router({
   /** Changes the settings given (others keep their value); audited `trust.settings` with before and after. */
   setSettings: staffProcedure.input(trustSettingsInput).mutation(({ ctx, input }) => {
     assertSiteAdmin(ctx.staff, input.siteId);
-    return updateTrustSettings(ctx.db, staffActor(ctx.staff, ctx), input.siteId, input.settings);
+    return updateTrustSettings(ctx.db, staffActor(ctx.staff, ctx), input.siteId, input.settings, input.reason);
   }),
 });

@@ -14,7 +14,7 @@ interface Props {
   thresholds: ReadonlySignal<BadgeThresholds>;
   feedback: FeedbackModel;
   waiting?: ReadonlySignal<boolean>;
-  /** The handoff, and this answer's id: a Low-confidence answer offers a person right under it. */
+  /** The handoff, and this answer's id: a Low-confidence answer, or any answer of a `suggest_handoff` topic, offers a person right under it. */
   handoff?: { model: HandoffModel; at: string };
 }
 
@@ -31,9 +31,9 @@ export function AnswerFooter({ answer, thresholds: site, feedback, waiting, hand
       <ConfidenceBadge confidence={answer.confidence} thresholds={thresholds} />
       {answer.sources?.length ? <Sources sources={answer.sources} /> : null}
       <FeedbackControls model={feedback} waiting={waiting} />
-      {handoff && low && (
+      {handoff && (low || handoff.model.offered(answer.topic)) && (
         <div class="fb">
-          <HandoffOffer model={handoff.model} at={handoff.at} trigger="low_confidence" standalone={!!waiting} />
+          <HandoffOffer model={handoff.model} at={handoff.at} trigger={low ? 'low_confidence' : 'user'} standalone={!!waiting} />
         </div>
       )}
     </div>

@@ -3,7 +3,7 @@ import { signal } from '@preact/signals';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AgentAnswer } from '../../shared/agent-answer';
 import type { HandoffEvent } from '../../shared/handoff';
-import type { EscalationSignal, Signal } from '../../shared/schemas';
+import type { EscalationSignal, Signal, SiteConfig } from '../../shared/schemas';
 import type { ConversationView, FollowOptions } from '../live/follow';
 import * as live from '../live/index';
 import type { LiveOptions } from '../live/stream';
@@ -36,7 +36,7 @@ const event = (type: HandoffEvent['type'], payload: Record<string, unknown>): Ha
 });
 
 /** The panel wired as the runtime wires it, with a fake server behind widget-live.js. */
-async function setup(opts: { answers?: AgentAnswer[]; nobodyOnline?: boolean; waiting?: boolean; server?: ConversationView | 'unreachable' } = {}) {
+async function setup(opts: { answers?: AgentAnswer[]; nobodyOnline?: boolean; waiting?: boolean; server?: ConversationView | 'unreachable'; autonomy?: SiteConfig['autonomy'] } = {}) {
   const outbox = fakeOutbox({ waiting: !!opts.waiting });
   const answers = [...(opts.answers ?? [HIGH])];
   const agent = vi.fn(async () => answers.shift() ?? HIGH);
@@ -57,6 +57,7 @@ async function setup(opts: { answers?: AgentAnswer[]; nobodyOnline?: boolean; wa
     apiUrl: 'https://api.example.com',
     loadLive: async () => module,
     nobodyOnline: signal(!!opts.nobodyOnline),
+    autonomy: signal(opts.autonomy),
     storageKey: 'test:handoff',
     show: (item) => chat.show(item),
   });
@@ -130,6 +131,31 @@ describe('Talk to a person', () => {
     await settle();
     await click(button(root, 'Request a person'));
     expect(escalations().map((e) => e.trigger)).toEqual(['low_confidence']);
+  });
+
+  it('should offer a person under every answer of a suggest_handoff topic, High ones too, with trigger user', async () => {
+    const refund = { ...HIGH, id: 'a-refund', topic: 'refunds' };
+    const shipping = { ...HIGH, id: 'a-shipping', topic: 'shipping' };
+    const { root, ask, escalations } = await setup({ answers: [shipping, refund], autonomy: { defaultAutonomy: 'auto', topics: { refunds: 'suggest_handoff' } } });
+    await ask('where is my parcel?');
+    expect(talkButtons(root).filter((b) => b.closest('.msg'))).toHaveLength(0);
+    await ask('can I get a refund?');
+    const underAnswers = talkButtons(root).filter((b) => b.closest('.msg'));
+    expect(underAnswers).toHaveLength(1);
+    expect(underAnswers[0]!.closest('.msg')!.textContent).toContain(refund.text);
+    await click(underAnswers[0]);
+    await settle();
+    await click(button(root, 'Request a person'));
+    expect(escalations().map((e) => e.trigger)).toEqual(['user']);
+  });
+
+  it("should offer a person under answers without a defined topic when the site's default is suggest_handoff", async () => {
+    const { root, ask } = await setup({ answers: [HIGH, { ...HIGH, id: 'a-auto', topic: 'billing' }], autonomy: { defaultAutonomy: 'suggest_handoff', topics: { billing: 'auto' } } });
+    await ask('first');
+    await ask('second');
+    const underAnswers = talkButtons(root).filter((b) => b.closest('.msg'));
+    expect(underAnswers).toHaveLength(1);
+    expect(underAnswers[0]!.closest('.msg')).toBe(root.querySelectorAll('div.msg.agent')[0]);
   });
 
   it('should open the request form after two "Not helpful" in a row, with trigger repeated_negative', async () => {

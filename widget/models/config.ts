@@ -12,18 +12,23 @@ export const DEFAULT_GREETING = 'Hi! How can we help?';
 /** Badge thresholds with the per-topic ones of calibrated badges, if any. */
 export type TopicThresholds = BadgeThresholds & { byTopic?: Record<string, BadgeThresholds> };
 
+/** A map keyed by topic names without a prototype: a topic named "constructor" or "__proto__" finds nothing it did not set. */
+const own = <T,>(map: Record<string, T> | undefined): Record<string, T> | undefined => map && Object.assign(Object.create(null) as Record<string, T>, map);
+
 export const ConfigModel = createModel(
   (api: { siteConfig(): Promise<SiteConfig> }, options: ReadonlySignal<Partial<InitOptions>>) => {
     const policy = signal<SitePolicy | undefined>(undefined);
     const byTopic = signal<SiteConfig['topicThresholds']>(undefined);
     const nobodyOnline = signal(false);
+    const autonomy = signal<SiteConfig['autonomy']>(undefined);
     Promise.resolve()
       .then(() => api.siteConfig())
       .then(
         (config) => {
           policy.value = config.policy;
-          byTopic.value = config.topicThresholds;
+          byTopic.value = own(config.topicThresholds);
           nobodyOnline.value = !!config.handoff?.nobodyOnline;
+          autonomy.value = config.autonomy && { ...config.autonomy, topics: own(config.autonomy.topics)! };
         },
         (e: unknown) => warn("could not load the site's settings, using defaults:", e instanceof Error ? e.message : e),
       );
@@ -36,6 +41,8 @@ export const ConfigModel = createModel(
       position: computed(() => options.value.position ?? 'right'),
       /** No person can answer a handoff now (as of start). */
       nobodyOnline: nobodyOnline as ReadonlySignal<boolean>,
+      /** The autonomy per topic (the site's trust framework), once loaded. */
+      autonomy: autonomy as ReadonlySignal<SiteConfig['autonomy']>,
     };
   },
 );

@@ -8,7 +8,7 @@ import { h, type ComponentChild } from 'preact';
 import { useId } from 'preact/hooks';
 import type { EscalationTrigger } from '../../shared/handoff';
 import { cleanText } from '../../shared/normalise';
-import type { EscalationSignal } from '../../shared/schemas';
+import type { EscalationSignal, SiteConfig } from '../../shared/schemas';
 import type { HandoffFormProps } from '../live/handoff-form';
 import type { HandoffState, LiveModule } from '../live/index';
 import type { OutboxState } from '../outbox';
@@ -29,6 +29,8 @@ export interface HandoffDeps {
   apiUrl: string;
   /** From the site's settings: nobody can answer now. */
   nobodyOnline: ReadonlySignal<boolean>;
+  /** From the site's settings: the autonomy per topic. */
+  autonomy?: ReadonlySignal<SiteConfig['autonomy']>;
   /** sessionStorage key of this tab's request. */
   storageKey: string;
   /** Adds a row to the transcript; rows whose id is already there are ignored. */
@@ -159,6 +161,11 @@ export const HandoffModel = createModel((deps: HandoffDeps) => {
     /** Loads widget-live.js ahead of need (the panel opened, a Low-confidence answer is shown). */
     preload(): void {
       load().catch(() => {});
+    },
+    /** The site offers a person under every answer of this topic (`suggest_handoff`; no topic: the site's default). */
+    offered(topic = ''): boolean {
+      const a = deps.autonomy?.value;
+      return !!a && (a.topics[topic.trim()] ?? a.defaultAutonomy) == 'suggest_handoff';
     },
     /** Counts ratings: a second "Not helpful" in a row opens the request form in the panel. */
     rated(rating: 1 | -1): void {

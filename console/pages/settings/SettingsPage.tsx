@@ -1,10 +1,11 @@
-/** Settings, for admins: per site, its ingest keys, end-user identity and audit log (the server checks the role on every call). */
+/** Settings, for admins: per site, its topics and autonomy, ingest keys, end-user identity and audit log (the server checks the role on every call). */
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { me } from '../../shell/session';
 import { AuditSection } from './AuditSection';
 import { IdentitySection } from './IdentitySection';
 import { createIdentityModel } from './identity-model';
 import { IngestKeysSection } from './IngestKeysSection';
+import { TopicsSection } from './TopicsSection';
 import { createSettingsModel } from './settings-model';
 
 /** Who sees Settings in the navigation. */
@@ -50,6 +51,7 @@ export function SettingsPage() {
           </select>
         </label>
       )}
+      <TopicsSection siteId={siteId} />
       <IngestKeysSection model={model} siteId={siteId} />
       <IdentitySection model={identity} siteId={siteId} />
       <AuditSection model={model} siteId={siteId} />
