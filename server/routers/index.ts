@@ -1,6 +1,7 @@
 import { router } from '../trpc';
 import { auditRouter } from './audit';
 import { conversationRouter } from './conversation';
+import { draftRouter } from './draft';
 import { escalationRouter } from './escalation';
 import { ingestKeyRouter } from './ingest-key';
 import { reviewRouter } from './review';
@@ -14,6 +15,7 @@ export const appRouter = router({
   signal: signalRouter,
   staff: staffRouter,
   escalation: escalationRouter,
+  draft: draftRouter,
   conversation: conversationRouter,
   trace: traceRouter,
   review: reviewRouter,
