@@ -43,8 +43,13 @@ const widget = () => widgetCaller(inst, site.publicKey);
 /** A conversation where the user asks and the agent answers about `topic`; the answer signal and its conversation. */
 async function ask(topic = 'refunds', question = 'Can I get my money back?') {
   const conv = conversation();
-  const answer: MessageSignal = agentMessage(conv, { text: ORIGINAL, answer: { id: randomUUID(), confidence: 0.62, traceId: '4bf92f3577b34da6a3ce929d0e0e4736', topic } });
-  await widget().signal.push({ items: [userMessage(conv, question), answer] });
+  const asked = userMessage(conv, question);
+  const answer: MessageSignal = agentMessage(conv, {
+    text: ORIGINAL,
+    answer: { id: randomUUID(), confidence: 0.62, traceId: '4bf92f3577b34da6a3ce929d0e0e4736', topic },
+    createdAt: new Date(Date.parse(asked.createdAt) + 1000).toISOString(),
+  });
+  await widget().signal.push({ items: [asked, answer] });
   return { conv, answer };
 }
 
