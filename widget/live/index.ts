@@ -3,6 +3,7 @@
  * state, the live stream, the status texts). A file of its own, loaded on first use, so the script tag's
  * bundle stays small; it holds no Preact or signals (two copies of those would not see each other).
  */
+export { awaitDrafts } from './drafts';
 export { follow, statusText } from './follow';
 export { makeHandoffForm } from './handoff-form';
 export type { ConversationView, FollowOptions, HandoffApi, HandoffState } from './follow';
@@ -12,4 +13,5 @@ export interface LiveModule {
   follow: typeof import('./follow').follow;
   statusText: typeof import('./follow').statusText;
   makeHandoffForm: typeof import('./handoff-form').makeHandoffForm;
+  awaitDrafts: typeof import('./drafts').awaitDrafts;
 }

@@ -13,12 +13,14 @@ export const ConfigModel = createModel(
   (api: { siteConfig(): Promise<SiteConfig> }, options: ReadonlySignal<Partial<InitOptions>>) => {
     const policy = signal<SitePolicy | undefined>(undefined);
     const nobodyOnline = signal(false);
+    const autonomy = signal<SiteConfig['autonomy']>(undefined);
     Promise.resolve()
       .then(() => api.siteConfig())
       .then(
         (config) => {
           policy.value = config.policy;
           nobodyOnline.value = !!config.handoff?.nobodyOnline;
+          autonomy.value = config.autonomy;
         },
         (e: unknown) => warn("could not load the site's settings, using defaults:", e instanceof Error ? e.message : e),
       );
@@ -28,6 +30,11 @@ export const ConfigModel = createModel(
       greeting: computed(() => options.value.greeting ?? policy.value?.greeting ?? DEFAULT_GREETING),
       primaryColor: computed(() => options.value.primaryColor ?? policy.value?.primaryColor),
       position: computed(() => options.value.position ?? 'right'),
+      /** Whether a person reviews answers of this topic before the user sees them (`auto` until the site's settings say otherwise). */
+      reviewed: (topic?: string): boolean => {
+        const a = autonomy.peek();
+        return (a && ((topic && a.topics[topic.trim()]) || a.defaultAutonomy)) === 'human_review';
+      },
       /** No person can answer a handoff now (as of start). */
       nobodyOnline: nobodyOnline as ReadonlySignal<boolean>,
     };
