@@ -23,9 +23,8 @@ import { cpuMeter, type CpuGroups } from './lib/cpu-share';
 import { insertCeiling, type CeilingResult } from './lib/ingest-ceiling';
 import type { LoadPhase, PhaseResult, PoolConversation } from './lib/ingest-protocol';
 import {
+  eachBenchDatabase,
   feedbackCount,
-  openPgliteTarget,
-  openPostgresTarget,
   ratedMessages,
   seedPool,
   startServer,
@@ -237,27 +236,8 @@ function render(figures: DbFigures[], loadAvg: number): string {
 export async function runIngest(): Promise<void> {
   const loadAvg = await waitForQuiet('ingest');
   console.log(`ingest — ${machineLine()}, load average ${loadAvg.toFixed(2)}`);
-  const figures: DbFigures[] = [];
   const only = process.env.BENCH_DB; // 'pglite' or 'postgres' runs just that one
-  if (only !== 'postgres') {
-    const pglite = await openPgliteTarget();
-    try {
-      figures.push(await benchDatabase(pglite));
-    } finally {
-      await pglite.dispose();
-    }
-  }
-  const url = process.env.DATABASE_URL;
-  if (url && only !== 'pglite') {
-    const postgres = await openPostgresTarget(url, CONCURRENCY);
-    try {
-      figures.push(await benchDatabase(postgres));
-    } finally {
-      await postgres.dispose();
-    }
-  } else if (!url) {
-    console.log('  PostgreSQL skipped: set DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/test) to include it.');
-  }
+  const figures = await eachBenchDatabase(CONCURRENCY, benchDatabase);
   console.log(['  CPU µs per event: | database | phase | server | load | PostgreSQL | total | cores busy |', ...cpuRows(figures).map((r) => `  ${r}`)].join('\n'));
   if (only) console.log(`  BENCH_DB=${only}: BENCHMARKS.md left as it is (it shows both databases from one run).`);
   else writeSection('ingest', render(figures, loadAvg));

@@ -20,7 +20,7 @@ import { refusalOf, toSpanRow } from '../server/traces/normalise';
 import { decodeProtobuf } from '../server/traces/otlp-protobuf';
 import { cpuMeter, type CpuGroups } from './lib/cpu-share';
 import type { QueryFn } from './lib/ingest-ceiling';
-import { openPgliteTarget, openPostgresTarget, type BenchDatabase } from './lib/ingest-server';
+import { eachBenchDatabase, type BenchDatabase } from './lib/ingest-server';
 import { busyNote, machineLine, stamp, waitForQuiet } from './lib/machine';
 import type { OtlpPhase, OtlpPhaseResult } from './lib/otlp-load';
 import { benchSpans, protobufBody, SPANS_PER_TRACE } from './lib/otlp-payload';
@@ -201,24 +201,7 @@ function render(figures: Figures[], loadAvg: number): string {
 export async function runOtlp(): Promise<void> {
   const loadAvg = await waitForQuiet('otlp');
   console.log(`otlp — ${machineLine()}, load average ${loadAvg.toFixed(2)}`);
-  const figures: Figures[] = [];
   const only = process.env.BENCH_DB;
-  if (only !== 'postgres') {
-    const pglite = await openPgliteTarget();
-    try {
-      figures.push(await benchDatabase(pglite));
-    } finally {
-      await pglite.dispose();
-    }
-  }
-  const url = process.env.DATABASE_URL;
-  if (url && only !== 'pglite') {
-    const postgres = await openPostgresTarget(url, CLIENTS);
-    try {
-      figures.push(await benchDatabase(postgres));
-    } finally {
-      await postgres.dispose();
-    }
-  } else if (!url) console.log('  PostgreSQL skipped: set DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/test) to include it.');
+  const figures = await eachBenchDatabase(CLIENTS, benchDatabase);
   if (!only && figures.length) writeSection('otlp', render(figures, loadAvg));
 }

@@ -1,5 +1,6 @@
 /** The console's one route table: every page and its path. */
 import { Route, Router } from 'preact-iso';
+import { AccountPage } from './pages/account/AccountPage';
 import { ConversationPage } from './pages/conversation/ConversationPage';
 import { InboxPage } from './pages/inbox/InboxPage';
 import { NotFoundPage } from './pages/not-found/NotFoundPage';
@@ -17,6 +18,8 @@ export const paths = {
   review: '/console/review',
   /** Ingest keys and the audit log (admins). */
   settings: '/console/settings',
+  /** One's own account: password change (every role). */
+  account: '/console/account',
 };
 
 /** Pages a visitor may see without signing in. */
@@ -35,6 +38,7 @@ export function Routes() {
       <Route path="/console/review/alerts" component={ReviewPage} />
       <Route path="/console/review/cases/:id" component={CasePage} />
       <Route path="/console/settings" component={SettingsPage} />
+      <Route path="/console/account" component={AccountPage} />
       <Route default component={NotFoundPage} />
     </Router>
   );

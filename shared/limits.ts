@@ -32,3 +32,6 @@ export const jsonBytes = (value: unknown): number => utf8Bytes(JSON.stringify(va
 
 /** Whether content (`{ text }`, an answer) leaves room for the envelope within MAX_SIGNAL_BYTES. */
 export const fitsInSignal = (content: object): boolean => jsonBytes(content) <= MAX_CONTENT_BYTES;
+
+/** The shortest password a staff account may have. */
+export const MIN_PASSWORD_LENGTH = 12;

@@ -2,8 +2,9 @@
 import { z } from 'zod';
 import { cleanText } from './normalise';
 
-/** The shortest password a staff account may have. */
-export const MIN_PASSWORD_LENGTH = 12;
+import { MIN_PASSWORD_LENGTH } from './limits';
+
+export { MIN_PASSWORD_LENGTH };
 
 export const changePasswordInput = z.object({
   currentPassword: z.string().min(1, 'enter your current password').max(200),

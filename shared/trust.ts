@@ -5,18 +5,9 @@
  */
 import { z } from 'zod';
 import { cleanText } from './normalise';
+import { AUTONOMY_LEVELS, FAILURE_COSTS, type Autonomy, type DraftStatus, type FailureCost } from './trust-levels';
 
-export const AUTONOMY_LEVELS = ['auto', 'suggest_handoff', 'human_review'] as const;
-export type Autonomy = (typeof AUTONOMY_LEVELS)[number];
-export const FAILURE_COSTS = ['low', 'high'] as const;
-export type FailureCost = (typeof FAILURE_COSTS)[number];
-
-/** How each autonomy level is described to admins (Settings, Track record, CLI). */
-export const AUTONOMY_LABELS: Record<Autonomy, string> = {
-  auto: 'Automatic: answers shown with their badge',
-  suggest_handoff: 'Suggest handoff: answers shown, a person offered under every answer',
-  human_review: 'Human review: a person approves each answer before the user sees it',
-};
+export { AUTONOMY_LABELS, AUTONOMY_LEVELS, DRAFT_STATUSES, FAILURE_COSTS, type Autonomy, type DraftStatus, type FailureCost } from './trust-levels';
 
 /** A topic's name as the agent sends it (`AgentAnswer.topic`, `backstop.topic`): trimmed, 1–200 characters. */
 export const topicName = z.string().overwrite(cleanText).trim().min(1, 'give the topic a name').max(200, 'must be at most 200 characters');
@@ -81,9 +72,6 @@ export function trustSettingsOf(stored: unknown): TrustSettings {
 export const trustSettingsInput = z.object({ siteId: z.uuid(), settings: trustSettingsSchema.partial() });
 
 // ---- drafts (human_review)
-
-export const DRAFT_STATUSES = ['pending', 'approved', 'edited', 'rejected'] as const;
-export type DraftStatus = (typeof DRAFT_STATUSES)[number];
 
 /**
  * Decisions on a draft. `approve` shows the agent's text as it is; `edit` shows the reviewer's text

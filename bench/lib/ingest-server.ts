@@ -68,6 +68,29 @@ export async function openPostgresTarget(url: string, connections: number): Prom
   };
 }
 
+/**
+ * Runs `bench` on PGlite, then on PostgreSQL when DATABASE_URL is set (`BENCH_DB=pglite|postgres` runs one),
+ * disposing of each database after its run; returns the figures in that order.
+ */
+export async function eachBenchDatabase<T>(connections: number, bench: (target: BenchDatabase) => Promise<T>): Promise<T[]> {
+  const figures: T[] = [];
+  const only = process.env.BENCH_DB;
+  const url = process.env.DATABASE_URL;
+  const opens: (() => Promise<BenchDatabase>)[] = [];
+  if (only !== 'postgres') opens.push(openPgliteTarget);
+  if (url && only !== 'pglite') opens.push(() => openPostgresTarget(url, connections));
+  else if (!url) console.log('  PostgreSQL skipped: set DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/test) to include it.');
+  for (const open of opens) {
+    const target = await open();
+    try {
+      figures.push(await bench(target));
+    } finally {
+      await target.dispose();
+    }
+  }
+  return figures;
+}
+
 export interface RunningServer {
   app: FastifyInstance;
   baseUrl: string;

@@ -115,9 +115,9 @@ export function Shell({ children }: { children: ComponentChildren }) {
           )}
         </nav>
         <LiveState />
-        <span class="who">
+        <a class="who" href={paths.account} aria-current={path === paths.account ? 'page' : undefined} title="Your account">
           {who.displayName} <span class="role">({who.role})</span>
-        </span>
+        </a>
         <button type="button" class="secondary" onClick={onSignOut}>
           Sign out
         </button>

@@ -164,12 +164,14 @@ export async function transferEscalation(db: Db, who: SessionStaff, escalationId
   const row = await escalationForStaff(db, who, escalationId, 'work');
   if (row.status === 'resolved' || (row.status === 'claimed' && row.assigneeId !== who.id && who.role !== 'admin')) return conflict(db, row, 'transferred');
   const [target] = await db
-    .select({ id: staff.id, email: staff.email, role: staff.role, displayName: staff.displayName })
+    .select({ id: staff.id, email: staff.email, role: staff.role, displayName: staff.displayName, disabledAt: staff.disabledAt })
     .from(staff)
     .innerJoin(staffSites, and(eq(staffSites.staffId, staff.id), eq(staffSites.siteId, row.siteId)))
     .where(eq(staff.id, toStaffId));
   if (!target || target.role === 'reviewer')
     throw new FieldError('BAD_REQUEST', `Staff '${toStaffId}' is not an agent or admin of this escalation's site.`, { toStaffId: 'must be an agent or admin of the site' });
+  // A disabled account cannot sign in: a handoff given to it would wait for nobody.
+  if (target.disabledAt) throw new FieldError('BAD_REQUEST', `${target.email} is disabled and cannot take handoffs.`, { toStaffId: 'this account is disabled' });
   const to = { id: target.id, displayName: target.displayName ?? defaultDisplayName(target.email) };
   return changeState(db, row, { status: row.status, assigneeId: row.assigneeId }, { status: 'claimed', assigneeId: to.id, claimedAt: new Date() }, 'escalation.transferred', { status: 'claimed', staff: to, from: publicStaff(who) }, 'transferred');
 }

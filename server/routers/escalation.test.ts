@@ -4,6 +4,8 @@ import type { Database } from '../db/client';
 import { escalationRequests, escalations, events, messages } from '../db/schema';
 import { createSite, type CreatedSite } from '../domain/sites';
 import { conversation, userMessage } from '../test/fixtures';
+import { CLI_ACTOR } from '../domain/audit';
+import { setStaffDisabled } from '../domain/staff';
 import { collect, escalationSignal, subscriptionError, instanceOf, signedInStaff, widgetCaller, type Instance } from '../test/handoff-fixtures';
 import { openTestDatabase, testDbKind } from '../test/test-db';
 
@@ -162,6 +164,15 @@ describe(`escalation staff procedures (${testDbKind})`, () => {
     await agent.caller().escalation.claim({ escalationId });
     await expect(agent.caller().escalation.transfer({ escalationId, toStaffId: reviewer.id })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
     await expect(agent.caller().escalation.transfer({ escalationId, toStaffId: outsider.id })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+  });
+
+  it('should refuse a transfer to a disabled account with a message that says so', async () => {
+    const { escalationId } = await escalate();
+    await agent.caller().escalation.claim({ escalationId });
+    const gone = await signedInStaff(inst, 'agent', [site.siteId]);
+    await setStaffDisabled(database.db, CLI_ACTOR, gone.id, true);
+    await expect(agent.caller().escalation.transfer({ escalationId, toStaffId: gone.id })).rejects.toMatchObject({ code: 'BAD_REQUEST', message: expect.stringContaining('disabled') });
+    expect(JSON.stringify((await agent.caller().escalation.byId({ escalationId })).escalation)).not.toContain(gone.id);
   });
 
   it('should list with filters, counts and time waiting, only for the staff member\'s sites', async () => {

@@ -1,5 +1,6 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
+import { runInNewContext } from 'node:vm';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Signal, SignalBatch } from '../../shared/schemas';
 import { createApi, parseRetryAfter, RETRY_AFTER_MAX_MS, RETRY_AFTER_MIN_MS } from './client';
@@ -202,6 +203,42 @@ describe('createApi', () => {
     expect(a.kind).toBe('rejected');
     expect(b.kind).toBe('ok');
     expect(fetch).toHaveBeenCalledTimes(2);
+  });
+
+  it('should reject site.config with the server message of a tRPC error', async () => {
+    const fetch = vi.fn(
+      async () =>
+        new Response(JSON.stringify([{ error: { message: 'Unknown site key', code: -32001, data: { code: 'UNAUTHORIZED', httpStatus: 401 } } }]), {
+          status: 401,
+          headers: { 'content-type': 'application/json' },
+        }),
+    ) as unknown as typeof globalThis.fetch;
+    await expect(createApi({ apiUrl: 'https://a.example', siteKey: 'pk_k', fetch }).siteConfig()).rejects.toThrow('Unknown site key');
+  });
+
+  it("should reject site.config with the status when the body is not tRPC's", async () => {
+    const fetch = vi.fn(async () => new Response('<html>Bad gateway</html>', { status: 502 })) as unknown as typeof globalThis.fetch;
+    await expect(createApi({ apiUrl: 'https://a.example', siteKey: 'pk_k', fetch }).siteConfig()).rejects.toThrow('HTTP 502');
+  });
+
+  it.each([
+    ['not JSON', 'ok'],
+    ['no result', '[{}]'],
+    ['a result without results', '[{"result":{"data":{}}}]'],
+    ['an error without a numeric code', '[{"error":{"message":"x"}}]'],
+  ])('should ask for a retry on a 200 whose body holds %s', async (_, body) => {
+    const fetch = vi.fn(async () => new Response(body, { status: 200 })) as unknown as typeof globalThis.fetch;
+    const out = await createApi({ apiUrl: 'https://a.example', siteKey: 'pk_k', fetch }).pushSignals(batch(signal(1)), { keepalive: false });
+    expect(out).toEqual({ kind: 'retry', retryAfterMs: undefined, reason: 'HTTP 200' });
+  });
+
+  it("should report a network error's message when the error comes from another realm (the clean fetch's iframe)", async () => {
+    const ForeignTypeError = runInNewContext('TypeError') as TypeErrorConstructor;
+    const fetch = vi.fn(async () => {
+      throw new ForeignTypeError('Failed to fetch');
+    }) as unknown as typeof globalThis.fetch;
+    const out = await createApi({ apiUrl: 'https://a.example', siteKey: 'pk_k', fetch }).pushSignals(batch(signal(1)), { keepalive: false });
+    expect(out).toEqual({ kind: 'retry', reason: 'Failed to fetch', retryAfterMs: undefined });
   });
 
   it('should use the fetch the page had when the bundle loaded, not a later patch', async () => {

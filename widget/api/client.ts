@@ -1,9 +1,9 @@
 /**
- * The widget's tRPC client. It turns every answer of `signal.push` into one of three outcomes the outbox
- * acts on (delivered, try again later, refused for good), so no tRPC error type leaks past this file.
+ * The widget's client of the server's tRPC API: two procedures in tRPC's wire format, with `fetch` alone
+ * (tRPC's own client, links and observables were a third of widget.js). It turns every answer of
+ * `signal.push` into one of three outcomes the outbox acts on (delivered, try again later, refused for
+ * good), so no tRPC error shape leaks past this file.
  */
-import { createTRPCClient, httpBatchLink } from '@trpc/client';
-import type { AppRouter } from '../../server/routers';
 import { utf8Bytes } from '../../shared/limits';
 import type { SignalBatch, SignalResult, SiteConfig } from '../../shared/schemas';
 import { cleanFetch } from '../clean';
@@ -50,78 +50,98 @@ export function parseRetryAfter(value: string | null | undefined, now = Date.now
   return Number.isNaN(ms) ? undefined : Math.min(RETRY_AFTER_MAX_MS, Math.max(RETRY_AFTER_MIN_MS, ms));
 }
 
-function fieldsOf(error: unknown): Record<string, string> | undefined {
-  const fields = (error as { data?: { fields?: unknown } } | null)?.data?.fields;
-  return fields && typeof fields === 'object' ? (fields as Record<string, string>) : undefined;
+/** What one call got back: the response, then the procedure's data or the tRPC error its body held. */
+interface Answer {
+  res: Response;
+  /** The procedure's result (`result.data`); absent when the body held no tRPC result. */
+  result?: { data?: unknown };
+  /** A tRPC error (numeric `code`); absent for a body that was not tRPC's (a proxy's HTML page). */
+  error?: { message?: unknown; data?: unknown };
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object';
+
+/** The `message` of a thrown value, whichever realm made it (the clean fetch may be an iframe's). */
+const messageOf = (error: unknown): string | undefined => {
+  const message = isObject(error) ? error.message : undefined;
+  return typeof message === 'string' ? message : undefined;
+};
+
+function fieldsOf(error: Answer['error']): Record<string, string> | undefined {
+  const fields = isObject(error?.data) ? error.data.fields : undefined;
+  return isObject(fields) ? (fields as Record<string, string>) : undefined;
 }
 
 export function createApi(opts: { apiUrl: string; siteKey: string; fetch?: typeof fetch }): Api {
   // The browser's own fetch: a host page that wraps or replaces it (analytics, mocks, zone.js) must not see,
   // delay or break our requests.
   const baseFetch = opts.fetch ?? cleanFetch;
-  // The Response of the push in flight. Pushes run one at a time (see `queue`), and mutations are batched
-  // apart from queries, so the status and Retry-After read here belong to the push awaiting them.
-  let response: Response | undefined;
-  let keepalive = false;
+  const trpcUrl = `${opts.apiUrl.replace(/\/+$/, '')}/trpc`;
   let queue: Promise<unknown> = Promise.resolve();
 
-  const client = createTRPCClient<AppRouter>({
-    links: [
-      httpBatchLink({
-        url: `${opts.apiUrl.replace(/\/+$/, '')}/trpc`,
-        headers: { 'x-backstop-key': opts.siteKey },
-        // Queries go as POST too: browsers omit Origin on same-origin GETs (the demo page), and the server
-        // refuses widget calls without one.
-        methodOverride: 'POST',
-        async fetch(url, init) {
-          if (!baseFetch) throw new Error('fetch is not available');
-          const push = String(url).includes('signal.push');
-          const body = init?.body;
-          const res = await baseFetch(url, {
-            ...(init as RequestInit),
-            keepalive: push && keepalive && typeof body === 'string' && utf8Bytes(body) < KEEPALIVE_MAX_BYTES,
-          });
-          if (push) response = res;
-          return res;
-        },
-      }),
-    ],
-  });
-
-  async function push(batch: SignalBatch, k: boolean): Promise<PushOutcome> {
-    response = undefined;
-    keepalive = k;
-    const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(), TIMEOUT_MS);
-    try {
-      const { results } = await client.signal.push.mutate(batch, { signal: abort.signal });
-      return { kind: 'ok', results };
-    } catch (error) {
-      const res = response as Response | undefined;
-      const status = res?.status ?? 0;
-      // No response at all: offline, DNS, timeout, or a refusal without CORS headers (which the browser
-      // reports as a network error). A 2xx we could not read is also worth another try.
-      if (status < 400 || status >= 500 || status === 429 || status === 408) {
-        return {
-          kind: 'retry',
-          retryAfterMs: parseRetryAfter(res?.headers.get('retry-after')),
-          reason: status ? `HTTP ${status}` : error instanceof Error ? error.message : 'network error',
-        };
-      }
-      const fields = fieldsOf(error);
-      // A body that was not tRPC's (a proxy's HTML page) has no data; its parse error means nothing to anyone.
-      const message = (error as { data?: unknown }).data && error instanceof Error ? error.message : `HTTP ${status}`;
-      return fields ? { kind: 'rejected', status, message, fields } : { kind: 'rejected', status, message };
-    } finally {
-      clearTimeout(timer);
-      keepalive = false;
-    }
+  /**
+   * One procedure call in tRPC's batch wire format (what httpBatchLink sends for a batch of one: the path
+   * with `?batch=1`, the input as `{"0": input}`, the answer as a one-item array). Queries go as POST too: browsers omit
+   * Origin on same-origin GETs (the demo page), and the server refuses widget calls without one. Rejects
+   * only when no response came (offline, DNS, abort, a refusal without CORS headers).
+   */
+  async function call(path: string, body: string, init: RequestInit = {}): Promise<Answer> {
+    if (!baseFetch) throw new Error('fetch is not available');
+    const res = await baseFetch(`${trpcUrl}/${path}?batch=1`, {
+      ...init,
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-backstop-key': opts.siteKey },
+      body,
+    });
+    // Parsed by the response (objects may come from the clean realm: Array.isArray, not instanceof).
+    const json: unknown = await res.json().catch(() => undefined);
+    const item = Array.isArray(json) ? json[0] : json;
+    if (!isObject(item)) return { res };
+    if ('error' in item) return isObject(item.error) && typeof item.error.code === 'number' ? { res, error: item.error } : { res };
+    return isObject(item.result) ? { res, result: item.result } : { res };
   }
 
-  const pushUrl = `${opts.apiUrl.replace(/\/+$/, '')}/trpc/signal.push`;
+  async function push(batch: SignalBatch, keepalive: boolean): Promise<PushOutcome> {
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), TIMEOUT_MS);
+    let answer: Answer;
+    try {
+      const body = JSON.stringify({ 0: batch });
+      answer = await call('signal.push', body, {
+        signal: abort.signal,
+        keepalive: keepalive && utf8Bytes(body) < KEEPALIVE_MAX_BYTES,
+      });
+    } catch (error) {
+      // No response at all: offline, DNS, timeout, or a refusal without CORS headers (which the browser
+      // reports as a network error).
+      return { kind: 'retry', retryAfterMs: undefined, reason: messageOf(error) ?? 'network error' };
+    } finally {
+      clearTimeout(timer);
+    }
+    const data = answer.result?.data;
+    const results = isObject(data) ? data.results : undefined;
+    if (Array.isArray(results)) return { kind: 'ok', results: results as SignalResult[] };
+    const { res, error } = answer;
+    const status = res.status;
+    // A 2xx we could not read is also worth another try.
+    if (status < 400 || status >= 500 || status === 429 || status === 408) {
+      return { kind: 'retry', retryAfterMs: parseRetryAfter(res.headers.get('retry-after')), reason: `HTTP ${status}` };
+    }
+    const fields = fieldsOf(error);
+    // A body that was not tRPC's (a proxy's HTML page) has no data; its parse error means nothing to anyone.
+    const message = error?.data && typeof error.message === 'string' ? error.message : `HTTP ${status}`;
+    return fields ? { kind: 'rejected', status, message, fields } : { kind: 'rejected', status, message };
+  }
+
+  const pushUrl = `${trpcUrl}/signal.push`;
 
   return {
-    siteConfig: () => client.site.config.query(),
+    async siteConfig() {
+      // A query without input: the batch of one is an empty object.
+      const { res, result, error } = await call('site.config', '{}');
+      if (!result) throw new Error(typeof error?.message === 'string' ? error.message : `HTTP ${res.status}`);
+      return result.data as SiteConfig;
+    },
     beacon(batch) {
       const body = JSON.stringify(batch);
       if (!baseFetch || utf8Bytes(body) >= KEEPALIVE_MAX_BYTES) return false;
