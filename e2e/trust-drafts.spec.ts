@@ -1,0 +1,118 @@
+/**
+ * Human review of drafts, as its people live it: an admin puts the "refunds" topic under human review; a
+ * user of the demo product asks for a refund and sees "A specialist is checking this answer" instead of the
+ * agent's text; a support agent, in a browser of their own, finds the draft in the Inbox and approves it
+ * with an edit; the user sees the edited answer arrive live, with its badge and feedback; the decision is
+ * recorded as an edit, with who decided and how long the draft was open.
+ */
+import { expect, test } from '@playwright/test';
+import pg from 'pg';
+import { signIn } from './support/console';
+import { API_URL, stackInfo } from './support/env';
+import { helpfulButtons, messageBox, newTag, openChat } from './support/widget';
+
+let pool: pg.Pool | undefined;
+/** Rows the server stored, read in this run's schema (the stack runs on PostgreSQL for this test). */
+function db(): pg.Pool {
+  const { schema } = stackInfo();
+  if (!schema || !process.env.DATABASE_URL) throw new Error('The trust-drafts test needs DATABASE_URL=postgres://postgres@127.0.0.1:5432/test.');
+  pool ??= new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 2, options: `-c search_path=${schema}` });
+  return pool;
+}
+test.afterAll(async () => {
+  await pool?.end();
+});
+
+const demoSiteId = async () => (await db().query<{ value: string }>(`select value from settings where key = 'demo_site_id'`)).rows[0]!.value;
+
+/** Sets a topic's autonomy on the demo site; returns the function that puts back what was there. */
+async function setAutonomy(siteId: string, topic: string, autonomy: string): Promise<() => Promise<void>> {
+  const before = (await db().query<{ autonomy: string }>(`select autonomy from topics where site_id = $1 and name = $2`, [siteId, topic])).rows[0];
+  await db().query(
+    `insert into topics (site_id, name, autonomy, updated_by) values ($1, $2, $3, 'e2e')
+     on conflict (site_id, name) do update set autonomy = excluded.autonomy, updated_by = 'e2e', updated_at = now()`,
+    [siteId, topic, autonomy],
+  );
+  return async () => {
+    if (before) await db().query(`update topics set autonomy = $3 where site_id = $1 and name = $2`, [siteId, topic, before.autonomy]);
+    else await db().query(`delete from topics where site_id = $1 and name = $2`, [siteId, topic]);
+  };
+}
+
+interface DraftRow {
+  status: string;
+  finalText: string | null;
+  decidedBy: string | null;
+  openMs: number | null;
+  original: string;
+}
+const draftOf = async (tag: string): Promise<DraftRow | undefined> =>
+  (
+    await db().query<DraftRow>(
+      `select d.status, d.final_text as "finalText", s.email as "decidedBy", d.open_ms as "openMs", m.text as original
+         from drafts d join messages m on m.id = d.message_id left join staff s on s.id = d.decided_by
+        where d.conversation_id in (select conversation_id from messages where strpos(text, $1) > 0)`,
+      [tag],
+    )
+  ).rows[0];
+
+test('a refund answer under human review is checked, edited and approved in the console, and reaches the user live', async ({ browser }) => {
+  test.setTimeout(90_000);
+  const { demoAgent } = stackInfo();
+  if (!demoAgent) throw new Error('The trust-drafts test needs DATABASE_URL (the e2e setup creates a demo-site agent on PostgreSQL only).');
+  const tag = newTag('draft');
+  const edited = `Your refund is on its way and will reach your card within 5 days ${tag}.`;
+  const restore = await setAutonomy(await demoSiteId(), 'refunds', 'human_review');
+  const userContext = await browser.newContext();
+  const staffContext = await browser.newContext();
+  try {
+    // The user's side: a refund question in the demo. The agent's own text never appears.
+    const user = await userContext.newPage();
+    await user.goto(`${API_URL}/demo/`);
+    await openChat(user);
+    await messageBox(user).fill(`Can you refund my last invoice? ${tag}`);
+    await messageBox(user).press('Enter');
+    await expect(user.getByText('A specialist is checking this answer')).toBeVisible({ timeout: 15_000 });
+    await expect(user.getByText('the refund was not completed')).toHaveCount(0);
+    await expect(helpfulButtons(user)).toHaveCount(0);
+    await expect.poll(async () => (await draftOf(tag))?.status, { timeout: 15_000 }).toBe('pending');
+
+    // The agent's side: the draft is in the Inbox with the question, the draft and its confidence.
+    const desk = await staffContext.newPage();
+    await signIn(desk, demoAgent);
+    const queue = desk.getByRole('list', { name: 'Drafts to review' });
+    const card = queue.getByRole('listitem').filter({ hasText: tag });
+    await expect(card).toBeVisible({ timeout: 10_000 });
+    await expect(card).toContainText('refunds');
+    await expect(card).toContainText('the refund was not completed');
+    await expect(card).toContainText('Medium confidence');
+    await card.getByRole('button', { name: 'Edit and approve' }).click();
+    const editor = card.getByRole('textbox', { name: 'Edited answer' });
+    await expect(editor).toBeFocused();
+    await editor.fill(edited);
+    await card.getByRole('button', { name: 'Approve edited answer' }).click();
+    await expect(card).toHaveCount(0);
+
+    // The user sees the edited answer arrive without a reload, with its badge and feedback.
+    await expect(user.getByText(edited)).toBeVisible({ timeout: 10_000 });
+    await expect(user.getByText('A specialist is checking this answer')).toHaveCount(0);
+    await expect(helpfulButtons(user)).toHaveCount(1);
+    await expect(user.getByText('the refund was not completed')).toHaveCount(0);
+
+    // Recorded as an edit: who, the final text, how long it was open; the message keeps the agent's own text.
+    const stored = (await draftOf(tag))!;
+    expect(stored).toMatchObject({ status: 'edited', finalText: edited, decidedBy: demoAgent.email });
+    expect(stored.openMs).toBeGreaterThanOrEqual(0);
+    expect(stored.original).toContain('the refund was not completed');
+
+    // After a reload the user still sees the edited answer, never the original.
+    await user.reload();
+    await openChat(user);
+    await expect(user.getByText(edited)).toBeVisible();
+    await expect(user.getByText('the refund was not completed')).toHaveCount(0);
+  } finally {
+    await restore();
+    await userContext.close();
+    await staffContext.close();
+  }
+});
