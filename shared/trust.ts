@@ -69,7 +69,28 @@ export function trustSettingsOf(stored: unknown): TrustSettings {
   return parsed.success ? parsed.data : trustSettingsSchema.parse({});
 }
 
-export const trustSettingsInput = z.object({ siteId: z.uuid(), settings: trustSettingsSchema.partial() });
+/**
+ * A partial change of the settings: only the keys given, unknown keys refused. (`.partial()` of the schema
+ * would fill every default in, and merging that would reset settings the admin did not touch.)
+ */
+export const trustSettingsPatch = z.strictObject(
+  Object.fromEntries(Object.entries(trustSettingsSchema.shape).map(([key, field]) => [key, field.unwrap().optional()])) as {
+    [K in keyof typeof trustSettingsSchema.shape]: z.ZodOptional<ReturnType<(typeof trustSettingsSchema.shape)[K]['unwrap']>>;
+  },
+);
+
+export const trustSettingsInput = z.object({ siteId: z.uuid(), settings: trustSettingsPatch });
+
+// ---- topics (settings, CLI, widget config)
+
+/** A topic that answers carry but the site has not defined, with how many answers carried it (Settings: "Define"). */
+export interface UndefinedTopic {
+  name: string;
+  answers: number;
+  lastSeenAt: string;
+}
+
+export const undefinedTopicsInput = z.object({ siteId: z.uuid() });
 
 // ---- drafts (human_review)
 

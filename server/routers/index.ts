@@ -8,6 +8,7 @@ import { reviewRouter } from './review';
 import { signalRouter } from './signal';
 import { siteRouter } from './site';
 import { staffRouter } from './staff';
+import { topicRouter } from './topic';
 import { traceRouter } from './trace';
 
 export const appRouter = router({
@@ -21,6 +22,7 @@ export const appRouter = router({
   review: reviewRouter,
   ingestKey: ingestKeyRouter,
   audit: auditRouter,
+  topic: topicRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -3,6 +3,7 @@ import { siteHoursInput, type SiteHours } from '../../shared/handoff';
 import type { SiteConfig } from '../../shared/schemas';
 import { sites } from '../db/schema';
 import { handoffAvailability } from '../domain/availability';
+import { autonomyConfig } from '../domain/autonomy-config';
 import { recordAudit, staffActor } from '../domain/audit';
 import type { Db } from '../db/client';
 import { assertAdmin, assertSiteAccess } from '../domain/staff-access';
@@ -13,7 +14,13 @@ import { setSiteWebhook, webhookStatus } from '../webhooks/config';
 export const siteRouter = router({
   /** What the widget needs at start: thresholds, texts, theme, and whether a person can answer now. */
   config: widgetProcedure.query(
-    async ({ ctx }): Promise<SiteConfig> => ({ siteId: ctx.site.id, name: ctx.site.name, policy: ctx.site.policy, handoff: await handoffAvailability(ctx.db, ctx.site) }),
+    async ({ ctx }): Promise<SiteConfig> => ({
+      siteId: ctx.site.id,
+      name: ctx.site.name,
+      policy: ctx.site.policy,
+      handoff: await handoffAvailability(ctx.db, ctx.site),
+      autonomy: await autonomyConfig(ctx.db, ctx.site.id),
+    }),
   ),
 
   /** Sets (or with null, clears) the site's support hours; admins of the site only. */

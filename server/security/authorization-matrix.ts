@@ -171,6 +171,11 @@ export const procedureMatrix: Record<string, MatrixRow> = {
   'ingestKey.create': { expect: staff(ADMINS), input: (w) => ({ ...siteId(w), name: 'matrix' }) },
   'ingestKey.revoke': { expect: staff(ADMINS), input: async (w) => ({ ...siteId(w), keyId: await w.newIngestKeyId() }) },
   'audit.list': { expect: staff(ADMINS), input: siteId },
+  'topic.list': { expect: staff(EVERY_ROLE), input: siteId },
+  'topic.set': { expect: staff(ADMINS), input: (w) => ({ ...siteId(w), name: 'matrix', autonomy: 'suggest_handoff' }) },
+  'topic.undefinedSeen': { expect: staff(EVERY_ROLE), input: siteId },
+  'topic.settings': { expect: staff(EVERY_ROLE), input: siteId },
+  'topic.setSettings': { expect: staff(ADMINS), input: (w) => ({ ...siteId(w), settings: { stepDownWindowDays: 14 } }) },
 
   'escalation.list': { expect: staff(EVERY_ROLE), input: siteId },
   'escalation.byId': { expect: staff(EVERY_ROLE), input: queued },
