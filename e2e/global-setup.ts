@@ -86,10 +86,10 @@ async function createStaffAccounts(env: NodeJS.ProcessEnv, siteId: string): Prom
 
 /**
  * Staff of the demo site (seeded by the server's first start): a reviewer for the failure-loop test, whose
- * traces come from the demo agent, and an agent who reviews its drafts (trust-drafts). PostgreSQL only: on
+ * traces come from the demo agent, and an admin who sets its topics and an agent who reviews its drafts (trust-drafts). PostgreSQL only: on
  * PGlite the CLI cannot open the database while the server runs.
  */
-async function createDemoStaff(env: NodeJS.ProcessEnv, databaseUrl: string, schema: string): Promise<{ reviewer: StaffAccount; agent: StaffAccount }> {
+async function createDemoStaff(env: NodeJS.ProcessEnv, databaseUrl: string, schema: string): Promise<{ reviewer: StaffAccount; agent: StaffAccount; admin: StaffAccount }> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   let demoSiteId: string | undefined;
@@ -103,6 +103,7 @@ async function createDemoStaff(env: NodeJS.ProcessEnv, databaseUrl: string, sche
   return {
     reviewer: await createStaffAccount(env, demoSiteId, { key: 'demo-reviewer', role: 'reviewer', name: 'Demo reviewer' }),
     agent: await createStaffAccount(env, demoSiteId, { key: 'demo-agent', role: 'agent', name: 'Dana' }),
+    admin: await createStaffAccount(env, demoSiteId, { key: 'demo-admin', role: 'admin', name: 'Demo admin' }),
   };
 }
 
@@ -193,7 +194,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       quietSiteKey: quietSite.publicKey,
       staff,
       agent: { email: staff.maya.email, password: staff.maya.password },
-      ...(demoStaff ? { demoReviewer: demoStaff.reviewer, demoAgent: demoStaff.agent } : {}),
+      ...(demoStaff ? { demoReviewer: demoStaff.reviewer, demoAgent: demoStaff.agent, demoAdmin: demoStaff.admin } : {}),
       ...(schema ? { schema } : {}),
     };
     process.env[STACK_ENV] = JSON.stringify(info);

@@ -8,7 +8,7 @@
 import { expect, test } from '@playwright/test';
 import pg from 'pg';
 import { signIn } from './support/console';
-import { API_URL, stackInfo } from './support/env';
+import { API_URL, stackInfo, type StaffAccount } from './support/env';
 import { helpfulButtons, messageBox, newTag, openChat } from './support/widget';
 
 let pool: pg.Pool | undefined;
@@ -25,18 +25,29 @@ test.afterAll(async () => {
 
 const demoSiteId = async () => (await db().query<{ value: string }>(`select value from settings where key = 'demo_site_id'`)).rows[0]!.value;
 
-/** Sets a topic's autonomy on the demo site; returns the function that puts back what was there. */
-async function setAutonomy(siteId: string, topic: string, autonomy: string): Promise<() => Promise<void>> {
-  const before = (await db().query<{ autonomy: string }>(`select autonomy from topics where site_id = $1 and name = $2`, [siteId, topic])).rows[0];
-  await db().query(
-    `insert into topics (site_id, name, autonomy, updated_by) values ($1, $2, $3, 'e2e')
-     on conflict (site_id, name) do update set autonomy = excluded.autonomy, updated_by = 'e2e', updated_at = now()`,
-    [siteId, topic, autonomy],
-  );
-  return async () => {
-    if (before) await db().query(`update topics set autonomy = $3 where site_id = $1 and name = $2`, [siteId, topic, before.autonomy]);
-    else await db().query(`delete from topics where site_id = $1 and name = $2`, [siteId, topic]);
-  };
+/** Calls a staff procedure over HTTP as the console does (session cookie, CSRF header on mutations). */
+async function staffCall(cookie: string, path: string, body: unknown): Promise<unknown> {
+  const res = await fetch(`${API_URL}/trpc/${path}`, { method: 'POST', headers: { cookie, 'content-type': 'application/json', 'x-backstop-csrf': '1' }, body: JSON.stringify(body) });
+  const json = (await res.json()) as { result?: { data: unknown }; error?: { message: string } };
+  if (!res.ok) throw new Error(`${path}: HTTP ${res.status} ${json.error?.message ?? ''}`);
+  return json.result!.data;
+}
+
+/**
+ * The admin sets a topic's autonomy on the demo site (`topic.set`, audited with the reason); returns the
+ * function that puts back the level it had (the demo's other tests expect refund answers shown at once).
+ */
+async function setAutonomy(admin: StaffAccount, siteId: string, topic: string, autonomy: string): Promise<() => Promise<void>> {
+  const login = await fetch(`${API_URL}/trpc/staff.login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-backstop-csrf': '1' },
+    body: JSON.stringify({ email: admin.email, password: admin.password }),
+  });
+  expect(login.status).toBe(200);
+  const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+  const before = (await db().query<{ autonomy: string }>(`select autonomy from topics where site_id = $1 and name = $2`, [siteId, topic])).rows[0]?.autonomy ?? 'auto';
+  await staffCall(cookie, 'topic.set', { siteId, name: topic, autonomy, reason: 'Refund answers are checked by a person first.' });
+  return async () => void (await staffCall(cookie, 'topic.set', { siteId, name: topic, autonomy: before, reason: 'End of the review trial.' }));
 }
 
 interface DraftRow {
@@ -58,11 +69,15 @@ const draftOf = async (tag: string): Promise<DraftRow | undefined> =>
 
 test('a refund answer under human review is checked, edited and approved in the console, and reaches the user live', async ({ browser }) => {
   test.setTimeout(90_000);
-  const { demoAgent } = stackInfo();
-  if (!demoAgent) throw new Error('The trust-drafts test needs DATABASE_URL (the e2e setup creates a demo-site agent on PostgreSQL only).');
+  const { demoAgent, demoAdmin } = stackInfo();
+  if (!demoAgent || !demoAdmin) throw new Error('The trust-drafts test needs DATABASE_URL (the e2e setup creates a demo-site agent on PostgreSQL only).');
   const tag = newTag('draft');
   const edited = `Your refund is on its way and will reach your card within 5 days ${tag}.`;
-  const restore = await setAutonomy(await demoSiteId(), 'refunds', 'human_review');
+  const siteId = await demoSiteId();
+  const restore = await setAutonomy(demoAdmin, siteId, 'refunds', 'human_review');
+  // Audited as the admin, with the reason.
+  const audited = await db().query(`select 1 from audit_log where site_id = $1 and action in ('topic.set', 'topic.create') and actor = $2`, [siteId, demoAdmin.email]);
+  expect(audited.rowCount).toBeGreaterThan(0);
   const userContext = await browser.newContext();
   const staffContext = await browser.newContext();
   try {

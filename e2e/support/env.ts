@@ -40,6 +40,8 @@ export interface StackInfo {
   demoReviewer?: StaffAccount;
   /** An agent of the demo site, who reviews its drafts; PostgreSQL runs only. */
   demoAgent?: StaffAccount;
+  /** An admin of the demo site, who sets its topics' autonomy; PostgreSQL runs only. */
+  demoAdmin?: StaffAccount;
   /** PostgreSQL schema of this run; absent when the server runs on PGlite. */
   schema?: string;
 }
