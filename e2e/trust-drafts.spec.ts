@@ -7,7 +7,7 @@
  */
 import { expect, test } from '@playwright/test';
 import pg from 'pg';
-import { signIn } from './support/console';
+import { axeViolations, signIn } from './support/console';
 import { API_URL, stackInfo, type StaffAccount } from './support/env';
 import { helpfulButtons, messageBox, newTag, openChat } from './support/widget';
 
@@ -101,6 +101,7 @@ test('a refund answer under human review is checked, edited and approved in the 
     await expect(card).toContainText('refunds');
     await expect(card).toContainText('the refund was not completed');
     await expect(card).toContainText('Medium confidence');
+    expect(await axeViolations(desk)).toEqual([]);
     await card.getByRole('button', { name: 'Edit and approve' }).click();
     const editor = card.getByRole('textbox', { name: 'Edited answer' });
     await expect(editor).toBeFocused();
