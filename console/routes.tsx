@@ -4,6 +4,7 @@ import { AccountPage } from './pages/account/AccountPage';
 import { ConversationPage } from './pages/conversation/ConversationPage';
 import { InboxPage } from './pages/inbox/InboxPage';
 import { NotFoundPage } from './pages/not-found/NotFoundPage';
+import { ReadinessPage } from './pages/readiness/ReadinessPage';
 import { CasePage } from './pages/review/CasePage';
 import { ReviewPage } from './pages/review/ReviewPage';
 import { SettingsPage } from './pages/settings/SettingsPage';
@@ -20,6 +21,8 @@ export const paths = {
   settings: '/console/settings',
   /** One's own account: password change (every role). */
   account: '/console/account',
+  /** The seven production-readiness checks (every staff role). */
+  readiness: '/console/readiness',
 };
 
 /** Pages a visitor may see without signing in. */
@@ -39,6 +42,7 @@ export function Routes() {
       <Route path="/console/review/cases/:id" component={CasePage} />
       <Route path="/console/settings" component={SettingsPage} />
       <Route path="/console/account" component={AccountPage} />
+      <Route path="/console/readiness" component={ReadinessPage} />
       <Route default component={NotFoundPage} />
     </Router>
   );

@@ -27,6 +27,7 @@ declare module 'fastify' {
 import { createPresence } from './realtime/presence';
 import { startAlertJob } from './review/alerts';
 import { startReviewProjector } from './review/projector';
+import { startCalibrationJob } from './review/calibration-job';
 import { appRouter, type AppRouter } from './routers';
 import { reviewExportRoute } from './review-export-route';
 import { registerSecurityHeaders } from './security/headers';
@@ -63,8 +64,9 @@ export interface AppOptions {
   /**
    * The review projector (feedback and escalations into classified cases) and the hourly alert job; `false`
    * runs neither on this instance. `intervalMs`: the projector's pause between passes (default 750).
+   * `calibrationIntervalMs`: the refit of calibrated badge thresholds (default 5 minutes).
    */
-  review?: { intervalMs?: number; alertIntervalMs?: number } | false;
+  review?: { intervalMs?: number; alertIntervalMs?: number; calibrationIntervalMs?: number } | false;
 }
 
 /** Room for tRPC's batch envelope around the largest signal batch. */
@@ -145,10 +147,15 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       : {
           projector: startReviewProjector(db, { intervalMs: opts.review?.intervalMs, onError: (err) => app.log.warn({ err }, 'review projector error; retrying') }),
           alerts: startAlertJob(db, { intervalMs: opts.review?.alertIntervalMs, onError: (err) => app.log.warn({ err }, 'alert job error; retrying') }),
+          calibration: startCalibrationJob(db, {
+            intervalMs: opts.review?.calibrationIntervalMs,
+            onError: (err) => app.log.warn({ err }, 'calibration refit error; retrying'),
+          }),
         };
   app.addHook('onClose', async () => {
     await review?.projector.close();
     await review?.alerts.close();
+    await review?.calibration.close();
     await webhooks?.close();
     await presence.close();
     await bus.close();

@@ -15,6 +15,7 @@ import { setSiteRedaction } from './domain/redact-signals';
 import { startServer } from './start';
 import { AUDIT_HELP, auditCommand, CommandUsageError, KEY_HELP, keyCommand, staffDisableCommand } from './security-commands';
 import { CLI_ACTOR, recordAudit } from './domain/audit';
+import { READINESS_HELP, readinessCommand } from './readiness-command';
 
 const HELP: Record<string, string> = {
   main: `Usage: backstop <command> [options]
@@ -29,6 +30,7 @@ Commands:
   staff disable | enable        Stop an account signing in (its sessions end at once), or let it again
   key create | list | revoke    A site's secret ingest keys (named, revocable)
   audit                         Print the audit log (who changed what, when, from where)
+  readiness                     Production-readiness checks from a site's data (exit 1 on any fail)
   export feedback               Write stored feedback to stdout (jsonl or csv)
   export cases                  Write review cases as an eval dataset to stdout (jsonl or csv)
 
@@ -70,6 +72,7 @@ otherwise one is generated and printed once.
 staff disable: the account cannot sign in (the same answer as a wrong password) and its sessions end at once.`,
   key: KEY_HELP,
   audit: AUDIT_HELP,
+  readiness: READINESS_HELP,
   export: `Usage: backstop export feedback [--site SITE_ID] [--since ISO_TIME] [--format jsonl|csv]
        backstop export cases [--site SITE_ID] [--mode MODE] [--since ISO_TIME] [--format jsonl|csv]
 
@@ -157,6 +160,8 @@ export async function main(argv: string[]): Promise<number> {
       return keyCommand((fn) => withDatabase(env, (d) => fn(d.db)), sub, argv.slice(2));
     case 'audit':
       return auditCommand((fn) => withDatabase(env, (d) => fn(d.db)), argv.slice(1));
+    case 'readiness':
+      return readinessCommand((fn) => withDatabase(env, (d) => fn(d.db)), argv.slice(1));
     case 'staff': {
       if (sub === 'disable' || sub === 'enable') return staffDisableCommand((fn) => withDatabase(env, (d) => fn(d.db)), sub === 'disable', argv.slice(2));
       if (sub !== 'create') throw new UsageError(HELP.staff);

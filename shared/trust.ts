@@ -92,6 +92,99 @@ export interface UndefinedTopic {
 
 export const undefinedTopicsInput = z.object({ siteId: z.uuid() });
 
+// ---- calibrated badges
+
+/** A fitted set of badge thresholds for the site ('' topic) or one topic, with the curve it came from. */
+export interface BadgeFit {
+  /** '' for the whole site. */
+  topic: string;
+  high: number;
+  low: number;
+  /** Rated answers the fit used. */
+  samples: number;
+  /** The monotone (isotonic) fit of helpful rate on stated confidence, low to high. */
+  curve: { confidence: number; helpfulRate: number; n: number }[];
+  fittedAt: string;
+}
+
+/** The badge settings and thresholds of a site as the console shows them. */
+export interface BadgesState {
+  siteId: string;
+  mode: 'fixed' | 'calibrated';
+  target: number;
+  confidence: number;
+  minSamples: number;
+  /** The policy's fixed thresholds. */
+  fixed: { high: number; low: number };
+  /** What the widget uses site-wide now: the calibrated fit when calibrated and fitted, else the fixed ones. */
+  inForce: { high: number; low: number };
+  /** The stored site-wide fit, if any (kept when the mode is switched back to fixed). */
+  site: BadgeFit | null;
+  topics: BadgeFit[];
+}
+
+export const badgesGetInput = z.object({ siteId: z.uuid() });
+
+/** A partial change of the badge settings (merged into `sites.trust`, other keys untouched). */
+export const badgesSetInput = z
+  .object({
+    siteId: z.uuid(),
+    badgeMode: z.enum(['fixed', 'calibrated']).optional(),
+    calibrationTarget: z.number().min(0.5).max(0.999).optional(),
+    calibrationConfidence: z.number().min(0.8).max(0.999).optional(),
+    calibrationMinSamples: z.number().int().min(20).max(100_000).optional(),
+    reason: z.string().overwrite(cleanText).trim().max(1000).optional(),
+  })
+  .refine((v) => v.badgeMode !== undefined || v.calibrationTarget !== undefined || v.calibrationConfidence !== undefined || v.calibrationMinSamples !== undefined, {
+    message: 'give at least one setting to change',
+    path: ['badgeMode'],
+  });
+export type BadgesSetInput = z.infer<typeof badgesSetInput>;
+
+/** What a refit did: which scopes ('' = site-wide, else the topic) got new thresholds. */
+export interface RefitResult {
+  mode: 'fixed' | 'calibrated';
+  /** Rated answers in the window. */
+  samples: number;
+  changed: string[];
+  /** Scopes fitted but kept, because their thresholds moved less than the change step. */
+  kept: string[];
+}
+
+// ---- production readiness
+
+/** The seven checks, in the order of the reliability checklist. */
+export const READINESS_CHECK_IDS = [
+  'context_management',
+  'tool_call_resilience',
+  'instruction_clarity',
+  'uncertainty_handling',
+  'failure_cost_mapping',
+  'observability',
+  'security_posture',
+] as const;
+export type ReadinessCheckId = (typeof READINESS_CHECK_IDS)[number];
+export type ReadinessStatus = 'pass' | 'warn' | 'fail';
+
+export interface ReadinessCheck {
+  id: ReadinessCheckId;
+  title: string;
+  status: ReadinessStatus;
+  /** What the site's own data shows, in numbers. */
+  evidence: string;
+  /** What to do next (or what keeps it passing). */
+  advice: string;
+}
+
+export interface ReadinessReport {
+  siteId: string;
+  windowDays: number;
+  generatedAt: string;
+  checks: ReadinessCheck[];
+}
+
+export const readinessInput = z.object({ siteId: z.uuid() });
+
 // ---- drafts (human_review)
 
 /**

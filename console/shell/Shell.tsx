@@ -108,6 +108,9 @@ export function Shell({ children }: { children: ComponentChildren }) {
             Inbox
           </a>
           {canReview(who) && <ReviewLink current={path.startsWith(paths.review)} />}
+          <a href={paths.readiness} aria-current={path === paths.readiness ? 'page' : undefined}>
+            Readiness
+          </a>
           {canManageSettings(who) && (
             <a href={paths.settings} aria-current={path === paths.settings ? 'page' : undefined}>
               Settings

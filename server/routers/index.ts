@@ -1,9 +1,11 @@
 import { router } from '../trpc';
 import { auditRouter } from './audit';
+import { badgesRouter } from './calibration-settings';
 import { conversationRouter } from './conversation';
 import { draftRouter } from './draft';
 import { escalationRouter } from './escalation';
 import { ingestKeyRouter } from './ingest-key';
+import { readinessRouter } from './readiness';
 import { reviewRouter } from './review';
 import { signalRouter } from './signal';
 import { siteRouter } from './site';
@@ -23,6 +25,8 @@ export const appRouter = router({
   ingestKey: ingestKeyRouter,
   audit: auditRouter,
   topic: topicRouter,
+  badges: badgesRouter,
+  readiness: readinessRouter,
 });
 
 export type AppRouter = typeof appRouter;

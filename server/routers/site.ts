@@ -4,6 +4,7 @@ import type { SiteConfig } from '../../shared/schemas';
 import { sites } from '../db/schema';
 import { handoffAvailability } from '../domain/availability';
 import { autonomyConfig } from '../domain/autonomy-config';
+import { thresholdsInForce } from '../domain/calibrated-thresholds-store';
 import { recordAudit, staffActor } from '../domain/audit';
 import type { Db } from '../db/client';
 import { assertAdmin, assertSiteAccess } from '../domain/staff-access';
@@ -13,15 +14,18 @@ import { setSiteWebhook, webhookStatus } from '../webhooks/config';
 
 export const siteRouter = router({
   /** What the widget needs at start: thresholds, texts, theme, and whether a person can answer now. */
-  config: widgetProcedure.query(
-    async ({ ctx }): Promise<SiteConfig> => ({
+  config: widgetProcedure.query(async ({ ctx }): Promise<SiteConfig> => {
+    // Badge thresholds in force: the calibrated ones when the site uses calibrated badges and has a fit.
+    const [badges, handoff, autonomy] = await Promise.all([thresholdsInForce(ctx.db, ctx.site), handoffAvailability(ctx.db, ctx.site), autonomyConfig(ctx.db, ctx.site.id)]);
+    return {
       siteId: ctx.site.id,
       name: ctx.site.name,
-      policy: ctx.site.policy,
-      handoff: await handoffAvailability(ctx.db, ctx.site),
-      autonomy: await autonomyConfig(ctx.db, ctx.site.id),
-    }),
-  ),
+      policy: { ...ctx.site.policy, thresholds: badges.thresholds },
+      ...(Object.keys(badges.topicThresholds).length ? { topicThresholds: badges.topicThresholds } : {}),
+      handoff,
+      autonomy,
+    };
+  }),
 
   /** Sets (or with null, clears) the site's support hours; admins of the site only. */
   setHours: staffProcedure.input(siteHoursInput).mutation(async ({ ctx, input }): Promise<{ hours: SiteHours | null }> => {

@@ -213,5 +213,9 @@ export const procedureMatrix: Record<string, MatrixRow> = {
   'review.label': { expect: staff(REVIEWERS), input: async (w) => ({ caseId: await w.newCase(), mode: 'tool_failure' }) },
   'review.alerts': { expect: staff(REVIEWERS), input: siteId },
   'review.filters': { expect: staff(REVIEWERS), input: siteId },
+  'badges.get': { expect: staff(REVIEWERS), input: siteId },
+  'badges.set': { expect: staff(ADMINS), input: (w) => ({ ...siteId(w), calibrationTarget: 0.9 }) },
+  'badges.refit': { expect: staff(ADMINS), input: siteId },
+  'readiness.get': { expect: staff(EVERY_ROLE), input: siteId },
 };
 

@@ -1,7 +1,8 @@
-import type { ReadonlySignal } from '@preact/signals';
+import { useComputed, type ReadonlySignal } from '@preact/signals';
 import type { AgentAnswer } from '../../shared/agent-answer';
 import { confidenceLevel, type BadgeThresholds } from '../../shared/confidence';
 import type { FeedbackModel } from '../models/feedback';
+import type { TopicThresholds } from '../models/config';
 import { ConfidenceBadge } from '../../shared/ui/ConfidenceBadge';
 import type { HandoffModel } from '../models/handoff';
 import { FeedbackControls } from './FeedbackControls';
@@ -18,7 +19,12 @@ interface Props {
 }
 
 /** Everything Backstop adds under an agent answer, in the panel and in wrap mode alike. */
-export function AnswerFooter({ answer, thresholds, feedback, waiting, handoff }: Props) {
+export function AnswerFooter({ answer, thresholds: site, feedback, waiting, handoff }: Props) {
+  // A topic with calibrated thresholds of its own uses them; others the site's.
+  const thresholds = useComputed(() => {
+    const own = answer.topic ? (site.value as TopicThresholds).byTopic?.[answer.topic] : undefined;
+    return own?.high != null ? own : site.value;
+  });
   const low = confidenceLevel(answer.confidence, thresholds.value) === 'low';
   return (
     <div class="meta">

@@ -1,6 +1,6 @@
 /** What the widget shows that the site decides: badge thresholds, texts and theme. Init options win over the policy. */
 import { computed, createModel, signal, type ReadonlySignal } from '@preact/signals';
-import { DEFAULT_THRESHOLDS } from '../../shared/confidence';
+import { DEFAULT_THRESHOLDS, type BadgeThresholds } from '../../shared/confidence';
 import type { SiteConfig, SitePolicy } from '../../shared/schemas';
 import type { InitOptions } from '../options';
 import { warn } from '../warn';
@@ -9,9 +9,13 @@ import { warn } from '../warn';
 export const DEFAULT_TITLE = 'Support';
 export const DEFAULT_GREETING = 'Hi! How can we help?';
 
+/** Badge thresholds with the per-topic ones of calibrated badges, if any. */
+export type TopicThresholds = BadgeThresholds & { byTopic?: Record<string, BadgeThresholds> };
+
 export const ConfigModel = createModel(
   (api: { siteConfig(): Promise<SiteConfig> }, options: ReadonlySignal<Partial<InitOptions>>) => {
     const policy = signal<SitePolicy | undefined>(undefined);
+    const byTopic = signal<SiteConfig['topicThresholds']>(undefined);
     const nobodyOnline = signal(false);
     const autonomy = signal<SiteConfig['autonomy']>(undefined);
     Promise.resolve()
@@ -19,13 +23,15 @@ export const ConfigModel = createModel(
       .then(
         (config) => {
           policy.value = config.policy;
+          byTopic.value = config.topicThresholds;
           nobodyOnline.value = !!config.handoff?.nobodyOnline;
           autonomy.value = config.autonomy;
         },
         (e: unknown) => warn("could not load the site's settings, using defaults:", e instanceof Error ? e.message : e),
       );
     return {
-      thresholds: computed(() => policy.value?.thresholds ?? DEFAULT_THRESHOLDS),
+      /** Site-wide thresholds, carrying the calibrated per-topic ones (`byTopic`) that AnswerFooter prefers. */
+      thresholds: computed((): TopicThresholds => ({ ...(policy.value?.thresholds ?? DEFAULT_THRESHOLDS), byTopic: byTopic.value })),
       title: computed(() => options.value.title ?? policy.value?.title ?? DEFAULT_TITLE),
       greeting: computed(() => options.value.greeting ?? policy.value?.greeting ?? DEFAULT_GREETING),
       primaryColor: computed(() => options.value.primaryColor ?? policy.value?.primaryColor),

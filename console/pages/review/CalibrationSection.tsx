@@ -5,6 +5,7 @@
 import { useEffect, useMemo } from 'preact/hooks';
 import type { Calibration, CalibrationStats } from '../../../shared/review';
 import { ReliabilityChart } from '../../charts/ReliabilityChart';
+import { BadgesPart } from './BadgesPart';
 import { createLoadable } from './loadable';
 import { reviewApi } from './review-api';
 import { count, pct, score } from './review-format';
@@ -154,6 +155,7 @@ export function CalibrationSection({ q }: { q: ReviewQuery }) {
           <Breakdown rows={c.byTopic} by="topic" title="Calibration by topic" />
           <h2>By release</h2>
           <Breakdown rows={c.byRelease} by="release" title="Calibration by release" />
+          {q.site && <BadgesPart siteId={q.site} />}
         </>
       )}
     </Status>
