@@ -216,6 +216,8 @@ export interface PendingDraft {
   topic: string | null;
   confidence: number | null;
   traceId: string | null;
+  /** The answer's review case, if it has one (its page shows the trace). */
+  caseId: string | null;
   /** The user's message the answer replies to (the last one before it), if any. */
   question: string | null;
   /** The agent's text, which the user has not seen. */

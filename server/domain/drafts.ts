@@ -51,8 +51,10 @@ export async function listDrafts(db: Db, who: SessionStaff, opts: { siteId?: str
     select u.text from ${messages} u
     where u.conversation_id = ${drafts.conversationId} and u.role = 'user' and u.sent_at <= ${messages.sentAt}
     order by u.sent_at desc, u.created_at desc limit 1)`;
+  // A review case of the answer (a rating or escalation made while it was pending), for a link to its trace.
+  const caseId = sql<string | null>`(select c.id from cases c where c.message_id = ${drafts.messageId} order by c.occurred_at limit 1)`;
   const rows = await db
-    .select({ d: drafts, siteName: sites.name, text: messages.text, question })
+    .select({ d: drafts, siteName: sites.name, text: messages.text, question, caseId })
     .from(drafts)
     .innerJoin(messages, eq(messages.id, drafts.messageId))
     .innerJoin(sites, eq(sites.id, drafts.siteId))
@@ -61,7 +63,7 @@ export async function listDrafts(db: Db, who: SessionStaff, opts: { siteId?: str
     .limit(opts.limit);
   const [total] = await db.select({ n: count() }).from(drafts).where(where);
   return {
-    items: rows.map(({ d, siteName, text, question }) => ({
+    items: rows.map(({ d, siteName, text, question, caseId }) => ({
       id: d.id,
       siteId: d.siteId,
       siteName,
@@ -69,6 +71,7 @@ export async function listDrafts(db: Db, who: SessionStaff, opts: { siteId?: str
       topic: d.topic,
       confidence: d.confidence,
       traceId: d.traceId,
+      caseId,
       question,
       text,
       createdAt: d.createdAt.toISOString(),

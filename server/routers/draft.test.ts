@@ -7,6 +7,7 @@ import { auditLog, drafts, events, messages, sites, topics } from '../db/schema'
 import { issueTicket } from '../domain/stream-tickets';
 import { createSite, type CreatedSite } from '../domain/sites';
 import { agentMessage, conversation, userMessage } from '../test/fixtures';
+import { addCase } from '../test/review-fixtures';
 import { collect, instanceOf, signedInStaff, widgetCaller, type Instance } from '../test/handoff-fixtures';
 import { openTestDatabase, testDbKind } from '../test/test-db';
 
@@ -158,6 +159,14 @@ describe(`decisions (${testDbKind})`, () => {
     expect(ids.indexOf(a)).toBeLessThan(ids.indexOf(b));
     expect(list.items.find((i) => i.id === b)).toMatchObject({ question: 'Second question?', text: ORIGINAL, topic: 'refunds', siteName: 'Shop', conversationId: second.conv.conversationId });
     expect(list.pending).toBeGreaterThanOrEqual(2);
+  });
+
+  it('should link a draft to its review case when it has one', async () => {
+    const { answer, conv } = await ask();
+    const d = (await draftOf(answer))!;
+    const caseId = await addCase(database.db, site.siteId, { conversationId: conv.conversationId, messageId: d.messageId, occurredAt: new Date(), rating: -1 });
+    const listed = (await agent.caller().draft.list({ siteId: site.siteId })).items.find((i) => i.id === d.id);
+    expect(listed?.caseId).toBe(caseId);
   });
 
   it('should store an edit with who decided, when, and how long it was open', async () => {

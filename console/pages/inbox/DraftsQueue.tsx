@@ -88,7 +88,17 @@ function DraftCard({ draft, model, canDecide }: { draft: PendingDraft; model: Dr
       <div class="msg-text" aria-label="Draft answer">
         {renderMarkdown(draft.text)}
       </div>
-      <p class="trace">{draft.traceId ? <>Trace <code>{draft.traceId}</code></> : 'No trace'}</p>
+      <p class="trace">
+        {draft.caseId ? (
+          <a href={`/console/review/cases/${encodeURIComponent(draft.caseId)}`}>Review case and trace</a>
+        ) : draft.traceId ? (
+          <>
+            Trace <code>{draft.traceId}</code>
+          </>
+        ) : (
+          'No trace'
+        )}
+      </p>
       {refusal && (
         <p class="error" role="alert">
           {refusal}

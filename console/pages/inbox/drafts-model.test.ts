@@ -21,7 +21,7 @@ vi.mock('../../api/client', () => ({
 const { createDraftsModel } = await import('./drafts-model');
 const { toasts } = await import('../../shell/announcer');
 
-const draft = (id: string) => ({ id, siteId: 's', siteName: 'Shop', conversationId: 'c', topic: 'refunds', confidence: 0.6, traceId: null, question: 'Refund?', text: 'Yes.', createdAt: '', openedAt: null, waitingMs: 0 });
+const draft = (id: string) => ({ id, siteId: 's', siteName: 'Shop', conversationId: 'c', topic: 'refunds', confidence: 0.6, traceId: null, caseId: null, question: 'Refund?', text: 'Yes.', createdAt: '', openedAt: null, waitingMs: 0 });
 const list = (...ids: string[]) => ({ items: ids.map(draft), pending: ids.length, lastEventId: '1' });
 const closed = (draftId: string, by: { id: string; displayName: string }): HandoffEvent => ({
   id: 9, type: 'draft.closed', siteId: 's', conversationId: 'c', escalationId: null, audience: 'staff', payload: { draftId, status: 'approved', staff: by }, createdAt: '',
