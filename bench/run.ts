@@ -1,5 +1,5 @@
 /**
- * Runs the benches: `npx tsx bench/run.ts [size|load|ingest|otlp|redact|soak|flood|handoff|review …]` (default: all, in that order).
+ * Runs the benches: `npx tsx bench/run.ts [size|load|ingest|otlp|redact|soak|flood|handoff|review|track-record …]` (default: all, in that order).
  * Each prints its figures and rewrites its own section of BENCHMARKS.md. The exit code is 1 when the
  * widget is over its size budget, the soak saw errors or lost a signal, or a bench could not run; other figures never fail the run.
  */
@@ -10,6 +10,7 @@ import { runOtlp } from './otlp';
 import { runRedact } from './redact';
 import { runReview } from './review';
 import { runSoak } from './soak';
+import { runTrackRecord } from './track-record';
 import { runWidgetLoad } from './widget-load';
 import { runWidgetSize } from './widget-size';
 
@@ -24,6 +25,7 @@ const BENCHES: Record<string, () => Promise<boolean | void>> = {
   flood: runFlood,
   handoff: runHandoff,
   review: runReview,
+  'track-record': runTrackRecord,
 };
 const ALIASES: Record<string, string> = { 'widget-size': 'size', 'widget-load': 'load' };
 

@@ -9,6 +9,7 @@ import { CasePage } from './pages/review/CasePage';
 import { ReviewPage } from './pages/review/ReviewPage';
 import { SettingsPage } from './pages/settings/SettingsPage';
 import { SignInPage } from './pages/sign-in/SignInPage';
+import { TrackRecordPage } from './pages/track-record/TrackRecordPage';
 
 /** Paths of the pages, for links and redirects (the server serves index.html for any path under /console/). */
 export const paths = {
@@ -17,6 +18,8 @@ export const paths = {
   conversation: (escalationId: string) => `/console/conversation/${encodeURIComponent(escalationId)}`,
   /** Review's sections and cases: see pages/review/review-nav.ts. */
   review: '/console/review',
+  /** Per-topic outcomes, recommendations and the rubber-stamp guard (reviewers and admins); `?site=`. */
+  trackRecord: '/console/track-record',
   /** Ingest keys and the audit log (admins). */
   settings: '/console/settings',
   /** One's own account: password change (every role). */
@@ -40,6 +43,7 @@ export function Routes() {
       <Route path="/console/review/cases" component={ReviewPage} />
       <Route path="/console/review/alerts" component={ReviewPage} />
       <Route path="/console/review/cases/:id" component={CasePage} />
+      <Route path="/console/track-record" component={TrackRecordPage} />
       <Route path="/console/settings" component={SettingsPage} />
       <Route path="/console/account" component={AccountPage} />
       <Route path="/console/readiness" component={ReadinessPage} />

@@ -185,6 +185,105 @@ export interface ReadinessReport {
 
 export const readinessInput = z.object({ siteId: z.uuid() });
 
+// ---- track record and recommendations
+
+/** A proportion with its 95% Wilson interval; `rate`, `low` and `high` are null when n = 0. */
+export interface RateWithInterval {
+  successes: number;
+  n: number;
+  rate: number | null;
+  low: number | null;
+  high: number | null;
+}
+
+/** One week of a topic's record (weeks counted back from the end of the window, oldest first). */
+export interface TrackRecordWeek {
+  /** Start of the 7-day bucket (ISO); the first bucket may be shorter than 7 days. */
+  start: string;
+  answers: number;
+  helpful: number;
+  rated: number;
+  escalations: number;
+  /** Drafts reviewed (decided, too-fast approvals left out) and, of them, approved unedited. */
+  reviewed: number;
+  reviewedApprovals: number;
+}
+
+/** A recommended change of a topic's autonomy, with the plain-words evidence. */
+export interface TrustRecommendation {
+  kind: 'step_up' | 'step_down';
+  from: Autonomy;
+  to: Autonomy;
+  /** The sentence shown, and recorded as the reason when applied. */
+  text: string;
+}
+
+/** The measured record of one topic (or of answers without a topic, or of the whole site). */
+export interface TopicRecord {
+  /** The topic's name; null for answers without a topic and for the site total. */
+  topic: string | null;
+  /** What to show: the name, "(no topic)" or "All topics". */
+  label: string;
+  scope: 'topic' | 'no_topic' | 'site';
+  /** Whether the topic is defined in the site's policy (otherwise it runs under the default autonomy). */
+  defined: boolean;
+  autonomy: Autonomy | null;
+  failureCost: FailureCost | null;
+  criterion: string | null;
+  /** Agent answers in the window. */
+  volume: number;
+  helpful: RateWithInterval;
+  /** Approved unedited / decided drafts, counting every approval (raw). */
+  approvedRaw: RateWithInterval;
+  /** Approved unedited / decided drafts, leaving out approvals faster than a person can read (the rate recommendations use). */
+  approvedReviewed: RateWithInterval;
+  edited: RateWithInterval;
+  rejected: RateWithInterval;
+  /** Escalations / answers. */
+  escalated: RateWithInterval;
+  /** Escalations resolved as `agent_was_wrong` / escalations resolved with an outcome. */
+  agentWasWrong: RateWithInterval;
+  /** Approvals left out of `approvedReviewed` because they were faster than reading time. */
+  tooFastApprovals: number;
+  weeks: TrackRecordWeek[];
+  recommendation: TrustRecommendation | null;
+  /** Step-up progress or why not yet, in plain words (null for the site total). */
+  status: string | null;
+}
+
+/** A reviewer's approvals measured against reading time. */
+export interface ReviewerStamp {
+  staffId: string;
+  email: string;
+  approvals: number;
+  tooFast: number;
+  /** More than half of at least 10 approvals were too fast. */
+  flagged: boolean;
+  /** e.g. "3 of maya@example.com's 40 approvals took under a second: not counted as reviewed". */
+  note: string;
+}
+
+export interface TrackRecord {
+  siteId: string;
+  from: string;
+  to: string;
+  windowDays: number;
+  settings: Pick<TrustSettings, 'stepUpMinDecisions' | 'stepUpLowerBound' | 'stepDownWindowDays' | 'recordWindowDays' | 'readMsPer100Chars' | 'minReadMs'>;
+  total: TopicRecord;
+  /** Defined topics and topics seen in answers, then "(no topic)" when there are such answers. */
+  topics: TopicRecord[];
+  reviewers: ReviewerStamp[];
+}
+
+export const trackRecordInput = z.object({ siteId: z.uuid() });
+
+export const applyRecommendationInput = z.object({
+  siteId: z.uuid(),
+  topic: topicName,
+  /** The autonomy the admin saw recommended; refused when the recomputed recommendation differs. */
+  autonomy: z.enum(AUTONOMY_LEVELS),
+});
+
 // ---- drafts (human_review)
 
 /**

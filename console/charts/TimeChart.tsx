@@ -17,8 +17,8 @@ export interface TimeChartProps {
   yLabel: string;
   /** How a y value reads in the axis and the legend ("12", "4.5%"). */
   format: (v: number) => string;
-  /** Hourly buckets show times, daily ones dates. */
-  bucket: 'hour' | 'day';
+  /** Hourly buckets show times, daily and weekly ones dates (a week by the date it starts). */
+  bucket: 'hour' | 'day' | 'week';
   /** The same data as a table, for reading exact values and for screen readers. */
   table?: ComponentChildren;
   /** Rates: the y axis spans 0 to 100% at most. */
@@ -30,10 +30,10 @@ const HOUR_INCRS = [HOUR, 2 * HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, 24 * HOUR, 48
 const DAY_INCRS = [24 * HOUR, 2 * 24 * HOUR, 7 * 24 * HOUR, 14 * 24 * HOUR, 28 * 24 * HOUR];
 
 /** An axis label: "14:00" (with the date at midnight) for hours, "5 Dec" for days. */
-function tick(ts: number, bucket: 'hour' | 'day'): string {
+function tick(ts: number, bucket: 'hour' | 'day' | 'week'): string {
   const d = new Date(ts * 1000);
   const day = d.toLocaleDateString('en-GB', { day: 'numeric', month: 'short' });
-  if (bucket === 'day') return day;
+  if (bucket !== 'hour') return day;
   const time = d.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' });
   return d.getHours() === 0 ? `${time}\n${day}` : time;
 }
@@ -53,7 +53,7 @@ export function TimeChart({ title, description, chart, yLabel, format, bucket, t
     return {
       scales: { x: { time: true }, y: unitInterval ? { range: (_u, _min, max) => [0, Math.min(1, Math.max(0.05, max * 1.15))] } : { range: (_u, _min, max) => [0, Math.max(1, Math.ceil(max * 1.15))] } },
       series: [
-        { label: bucket === 'hour' ? 'Hour' : 'Day', value: (_u, v) => (v == null ? '–' : when(v)) },
+        { label: bucket === 'hour' ? 'Hour' : bucket === 'week' ? 'Week of' : 'Day', value: (_u, v) => (v == null ? '–' : when(v)) },
         ...chart.series.map((s) => ({
           label: s.label,
           stroke: s.stroke,
@@ -67,7 +67,7 @@ export function TimeChart({ title, description, chart, yLabel, format, bucket, t
       axes: [
         {
           ...AXIS,
-          label: bucket === 'hour' ? 'Time (hourly)' : 'Date (daily)',
+          label: bucket === 'hour' ? 'Time (hourly)' : bucket === 'week' ? 'Week starting (weekly)' : 'Date (daily)',
           // Ticks on whole buckets only (no "12pm" between two days), labelled as people read them.
           incrs: bucket === 'hour' ? HOUR_INCRS : DAY_INCRS,
           values: (_u, ticks) => ticks.map((t) => tick(t, bucket)),

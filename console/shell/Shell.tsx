@@ -108,6 +108,11 @@ export function Shell({ children }: { children: ComponentChildren }) {
             Inbox
           </a>
           {canReview(who) && <ReviewLink current={path.startsWith(paths.review)} />}
+          {canReview(who) && (
+            <a href={paths.trackRecord} aria-current={path.startsWith(paths.trackRecord) ? 'page' : undefined}>
+              Track record
+            </a>
+          )}
           <a href={paths.readiness} aria-current={path === paths.readiness ? 'page' : undefined}>
             Readiness
           </a>

@@ -100,8 +100,8 @@ export const messages = pgTable(
     uniqueIndex('messages_site_event_uq').on(t.siteId, t.clientEventId),
     index('messages_conversation_idx').on(t.conversationId, t.sentAt),
     index('messages_trace_idx').on(t.traceId),
-    // Review counts answers per site and time range.
-    index('messages_site_answers_idx').on(t.siteId, t.sentAt).where(sql`role = 'agent'`),
+    // Review counts answers per site and time range; the Track record counts them per topic too (index-only with topic in it).
+    index('messages_site_answers_topic_idx').on(t.siteId, t.sentAt, t.topic).where(sql`role = 'agent'`),
   ],
 );
 

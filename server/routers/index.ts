@@ -12,6 +12,7 @@ import { siteRouter } from './site';
 import { staffRouter } from './staff';
 import { topicRouter } from './topic';
 import { traceRouter } from './trace';
+import { trustRouter } from './trust';
 
 export const appRouter = router({
   site: siteRouter,
@@ -27,6 +28,7 @@ export const appRouter = router({
   topic: topicRouter,
   badges: badgesRouter,
   readiness: readinessRouter,
+  trust: trustRouter,
 });
 
 export type AppRouter = typeof appRouter;

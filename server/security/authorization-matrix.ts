@@ -217,5 +217,9 @@ export const procedureMatrix: Record<string, MatrixRow> = {
   'badges.set': { expect: staff(ADMINS), input: (w) => ({ ...siteId(w), calibrationTarget: 0.9 }) },
   'badges.refit': { expect: staff(ADMINS), input: siteId },
   'readiness.get': { expect: staff(EVERY_ROLE), input: siteId },
+
+  // The track record names reviewers and their review speed: reviewers and admins, as Review.
+  'trust.trackRecord': { expect: staff(REVIEWERS), input: siteId },
+  'trust.applyRecommendation': { expect: staff(ADMINS), input: async (w) => ({ ...siteId(w), topic: await w.newRecommendedTopic(), autonomy: 'human_review' }) },
 };
 

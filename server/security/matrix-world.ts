@@ -9,12 +9,14 @@ import { eq } from 'drizzle-orm';
 import { createContextInner } from '../context';
 import type { Db } from '../db/client';
 import { drafts, escalations, ingestKeys, messages, topics } from '../db/schema';
+import { CLI_ACTOR } from '../domain/audit';
 import { claimEscalation } from '../domain/escalations';
 import { sessionStaff, signIn, type SessionStaff } from '../domain/sessions';
 import { createSite, type CreatedSite } from '../domain/sites';
 import { addStaffToSites, createStaff, type StaffRole } from '../domain/staff';
 import { sha256 } from '../domain/secrets';
 import { issueTicket } from '../domain/stream-tickets';
+import { setTopic } from '../domain/topics';
 import { appRouter } from '../routers';
 import { addCase } from '../test/review-fixtures';
 import { agentMessage, conversation, userMessage } from '../test/fixtures';
@@ -136,5 +138,12 @@ export async function buildWorld(db: Db) {
     return row.id;
   }
 
-  return { site, otherSite, staff, newConversation, newEscalation, assigneeFor, newCase, newDraft, newTicket, newIngestKeyId, newAgentId };
+  /** A new topic of site A whose track record recommends a step (high cost, automatic, no record: step down); its name. */
+  async function newRecommendedTopic() {
+    const name = `matrix ${randomUUID().slice(0, 8)}`;
+    await setTopic(db, CLI_ACTOR, { siteId: site.siteId, name, failureCost: 'high', autonomy: 'auto' });
+    return name;
+  }
+
+  return { site, otherSite, staff, newConversation, newEscalation, assigneeFor, newCase, newDraft, newTicket, newIngestKeyId, newAgentId, newRecommendedTopic };
 }
