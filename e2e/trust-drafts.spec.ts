@@ -3,7 +3,7 @@
  * user of the demo product asks for a refund and sees "A specialist is checking this answer" instead of the
  * agent's text; a support agent, in a browser of their own, finds the draft in the Inbox and approves it
  * with an edit; the user sees the edited answer arrive live, with its badge and feedback; the decision is
- * recorded as an edit, with who decided and how long the draft was open.
+ * recorded as an edit, with who decided and how long the draft was open, and the Track record counts it.
  */
 import { expect, test } from '@playwright/test';
 import pg from 'pg';
@@ -80,6 +80,7 @@ test('a refund answer under human review is checked, edited and approved in the 
   expect(audited.rowCount).toBeGreaterThan(0);
   const userContext = await browser.newContext();
   const staffContext = await browser.newContext();
+  const adminContext = await browser.newContext();
   try {
     // The user's side: a refund question in the demo. The agent's own text never appears.
     const user = await userContext.newPage();
@@ -121,6 +122,13 @@ test('a refund answer under human review is checked, edited and approved in the 
     expect(stored.openMs).toBeGreaterThanOrEqual(0);
     expect(stored.original).toContain('the refund was not completed');
 
+    // The Track record counts it as an edit (the only decision on the demo's refunds in this run).
+    const office = await adminContext.newPage();
+    await signIn(office, demoAdmin);
+    await office.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Track record' }).click();
+    const refunds = office.getByRole('article', { name: 'refunds' });
+    await expect(refunds.getByRole('row', { name: /^Edit rate/ })).toContainText(/^.*100\.0% \(.*\) of 1\b/);
+
     // After a reload the user still sees the edited answer, never the original.
     await user.reload();
     await openChat(user);
@@ -130,5 +138,6 @@ test('a refund answer under human review is checked, edited and approved in the 
     await restore();
     await userContext.close();
     await staffContext.close();
+    await adminContext.close();
   }
 });
