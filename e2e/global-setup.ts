@@ -5,7 +5,7 @@
  * - an extra site whose allowlist is the host origin; one for the flood test (rate limits count per site,
  *   so flooding it leaves the rest of the suite alone); one with no staff, where nobody is ever online;
  * - staff accounts of the extra site (three agents and a reviewer) for the console and handoff tests, and on
- *   PostgreSQL a reviewer of the demo site for the failure-loop test;
+ *   PostgreSQL a reviewer and an agent of the demo site (failure-loop and trust-drafts tests);
  * - the host web server on two more origins (one allowed, one not).
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
@@ -85,10 +85,11 @@ async function createStaffAccounts(env: NodeJS.ProcessEnv, siteId: string): Prom
 }
 
 /**
- * A reviewer of the demo site (seeded by the server's first start), for the failure-loop test, whose traces
- * come from the demo agent. PostgreSQL only: on PGlite the CLI cannot open the database while the server runs.
+ * Staff of the demo site (seeded by the server's first start): a reviewer for the failure-loop test, whose
+ * traces come from the demo agent, and an admin who sets its topics and an agent who reviews its drafts (trust-drafts). PostgreSQL only: on
+ * PGlite the CLI cannot open the database while the server runs.
  */
-async function createDemoReviewer(env: NodeJS.ProcessEnv, databaseUrl: string, schema: string): Promise<StaffAccount> {
+async function createDemoStaff(env: NodeJS.ProcessEnv, databaseUrl: string, schema: string): Promise<{ reviewer: StaffAccount; agent: StaffAccount; admin: StaffAccount }> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   let demoSiteId: string | undefined;
@@ -99,7 +100,11 @@ async function createDemoReviewer(env: NodeJS.ProcessEnv, databaseUrl: string, s
     await client.end();
   }
   if (!demoSiteId) throw new Error('The server started without seeding the demo site');
-  return createStaffAccount(env, demoSiteId, { key: 'demo-reviewer', role: 'reviewer', name: 'Demo reviewer' });
+  return {
+    reviewer: await createStaffAccount(env, demoSiteId, { key: 'demo-reviewer', role: 'reviewer', name: 'Demo reviewer' }),
+    agent: await createStaffAccount(env, demoSiteId, { key: 'demo-agent', role: 'agent', name: 'Dana' }),
+    admin: await createStaffAccount(env, demoSiteId, { key: 'demo-admin', role: 'admin', name: 'Demo admin' }),
+  };
 }
 
 function stop(child: ChildProcess): Promise<void> {
@@ -175,7 +180,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     floodSite ??= await createSite(env, 'E2E flood');
     quietSite ??= await createSite(env, 'E2E quiet');
     staff ??= await createStaffAccounts(env, site.siteId);
-    const demoReviewer = databaseUrl && schema ? await createDemoReviewer(env, databaseUrl, schema) : undefined;
+    const demoStaff = databaseUrl && schema ? await createDemoStaff(env, databaseUrl, schema) : undefined;
 
     const values = { API: API_URL, SITE_KEY: site.publicKey, FLOOD_SITE_KEY: floodSite.publicKey, QUIET_SITE_KEY: quietSite.publicKey };
     hosts.push(await startHostServer(HOST_PORT, values));
@@ -189,7 +194,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       quietSiteKey: quietSite.publicKey,
       staff,
       agent: { email: staff.maya.email, password: staff.maya.password },
-      ...(demoReviewer ? { demoReviewer } : {}),
+      ...(demoStaff ? { demoReviewer: demoStaff.reviewer, demoAgent: demoStaff.agent, demoAdmin: demoStaff.admin } : {}),
       ...(schema ? { schema } : {}),
     };
     process.env[STACK_ENV] = JSON.stringify(info);

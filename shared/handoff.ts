@@ -106,7 +106,13 @@ export type HandoffEventType =
   | 'escalation.resolved'
   | 'escalation.note'
   | 'message.user'
-  | 'message.human';
+  | 'message.human'
+  /** An answer held for human review (staff only: no text). */
+  | 'draft.created'
+  /** The text the user sees for a held answer, after the decision (the widget replaces its checking state). */
+  | 'draft.decided'
+  /** A draft left the review queue: who decided and how (staff only). */
+  | 'draft.closed';
 
 /** One entry of the event log, as subscribers receive it (the tracked id is `String(id)`). */
 export interface HandoffEvent {

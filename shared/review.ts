@@ -260,7 +260,8 @@ export interface EvalCase {
   caseId: string;
   siteId: string;
   occurredAt: string;
-  source: 'feedback' | 'escalation';
+  /** `draft`: an answer held for human review and edited or rejected, with no rating or escalation of its own. */
+  source: 'feedback' | 'escalation' | 'draft';
   /** The user's message the answer replied to. */
   input: string | null;
   /** Earlier turns, oldest first, for context. */
@@ -278,4 +279,10 @@ export interface EvalCase {
   humanCorrection: string | null;
   outcome: EscalationOutcome | null;
   trace: { traceId: string; model: string | null; inputTokens: number; outputTokens: number; tools: { name: string; status: string; error: string | null; attempts: number }[] } | null;
+  /**
+   * A reviewer's correction of a draft under human review: `edited` (the text shown instead of `answer`)
+   * or `rejected` (the replacement the user saw); `by` is the reviewer's email. Null for answers shown as
+   * the agent wrote them (approved drafts included).
+   */
+  correction: { status: 'edited' | 'rejected'; text: string; by: string | null; at: string } | null;
 }

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { cleanText } from './normalise';
-import { AUTONOMY_LEVELS, FAILURE_COSTS, type Autonomy, type FailureCost } from './trust-levels';
+import { AUTONOMY_LEVELS, FAILURE_COSTS, type Autonomy, type DraftStatus, type FailureCost } from './trust-levels';
 
 export { AUTONOMY_LABELS, AUTONOMY_LEVELS, DRAFT_STATUSES, FAILURE_COSTS, type Autonomy, type DraftStatus, type FailureCost } from './trust-levels';
 
@@ -288,3 +288,63 @@ export const applyRecommendationInput = z.object({
   /** The autonomy the admin saw recommended; refused when the recomputed recommendation differs. */
   autonomy: z.enum(AUTONOMY_LEVELS),
 });
+
+// ---- drafts (human_review)
+
+/**
+ * Decisions on a draft. `approve` shows the agent's text as it is; `edit` shows the reviewer's text
+ * instead; `reject` shows a replacement the reviewer writes (their own answer, or a sentence offering a
+ * person): a rejection always gives the user an answer, never a silent gap.
+ */
+export const DRAFT_DECISIONS = ['approve', 'edit', 'reject'] as const;
+export type DraftDecision = (typeof DRAFT_DECISIONS)[number];
+
+/** The text a decision shows the user (an edit or a replacement): same limit as any message. */
+const draftText = z.string().overwrite(cleanText).trim().min(1, 'write the answer the user should see').max(8000, 'must be at most 8000 characters');
+
+export const draftListInput = z.object({
+  /** Limit to one site (must be one of the staff member's). */
+  siteId: z.uuid().optional(),
+  limit: z.number().int().min(1).max(200).default(100),
+});
+export const draftIdInput = z.object({ draftId: z.uuid() });
+export const draftEditInput = draftIdInput.extend({ text: draftText });
+export const draftRejectInput = draftIdInput.extend({ text: draftText });
+
+/** One pending draft as the Inbox shows it. */
+export interface PendingDraft {
+  id: string;
+  siteId: string;
+  siteName: string;
+  conversationId: string;
+  topic: string | null;
+  confidence: number | null;
+  traceId: string | null;
+  /** The answer's review case, if it has one (its page shows the trace). */
+  caseId: string | null;
+  /** The user's message the answer replies to (the last one before it), if any. */
+  question: string | null;
+  /** The agent's text, which the user has not seen. */
+  text: string;
+  createdAt: string;
+  openedAt: string | null;
+  /** How long the user has been waiting for this answer. */
+  waitingMs: number;
+}
+
+export interface DraftList {
+  items: PendingDraft[];
+  /** Pending drafts of the listed sites (may exceed `items.length`). */
+  pending: number;
+  /** Follow the Inbox stream after this id to miss nothing after this snapshot. */
+  lastEventId: string;
+}
+
+/** The outcome of a decision. */
+export interface DraftDecided {
+  id: string;
+  status: Exclude<DraftStatus, 'pending'>;
+  finalText: string;
+  decidedAt: string;
+  openMs: number;
+}

@@ -83,6 +83,7 @@ export function createWidget(initial: InitOptions & { apiUrl: string }, deps: Wi
     agent,
     storageKey: storageKey(siteKey, 'chat'),
     toPerson,
+    reviewed: (answer) => config.reviewed(answer.topic),
     // The agent hands off: the request goes at once, with its reason as the note staff read.
     onAnswer: (answer) => void (answer.handoff && handoff().request('agent', answer.handoff.reason)),
   });
@@ -104,6 +105,29 @@ export function createWidget(initial: InitOptions & { apiUrl: string }, deps: Wi
   const hosts = new Set<HTMLElement>();
   const roots = new Set<ShadowRoot>();
   const cleanups: (() => void)[] = [];
+  // Answers a person is checking: widget-live.js waits for the decisions (after a reload too).
+  let waitingForDrafts: (() => void) | undefined;
+  cleanups.push(() => waitingForDrafts?.());
+  cleanups.push(
+    effect(() => {
+      if (!chat.checking.value.length || waitingForDrafts) return;
+      waitingForDrafts = () => {};
+      (deps.loadLive ?? noLive)().then(
+        (live) => {
+          if (destroyed) return;
+          waitingForDrafts = live.awaitDrafts({
+            conversation,
+            apiUrl,
+            siteKey,
+            pending: () => chat.checking.peek(),
+            decided: (id, text) => chat.decided(id, text),
+            done: () => (waitingForDrafts = undefined),
+          });
+        },
+        () => (waitingForDrafts = undefined),
+      );
+    }),
+  );
   const place = (name: string, css: string[]) => {
     const { host, root } = createHost(name, css);
     hosts.add(host);

@@ -38,6 +38,10 @@ export interface StackInfo {
   agent: { email: string; password: string };
   /** A reviewer of the demo site (the failure-loop test reviews the demo agent's answers); PostgreSQL runs only. */
   demoReviewer?: StaffAccount;
+  /** An agent of the demo site, who reviews its drafts; PostgreSQL runs only. */
+  demoAgent?: StaffAccount;
+  /** An admin of the demo site, who sets its topics' autonomy; PostgreSQL runs only. */
+  demoAdmin?: StaffAccount;
   /** PostgreSQL schema of this run; absent when the server runs on PGlite. */
   schema?: string;
 }

@@ -81,6 +81,7 @@ describe(`exportCases (${testDbKind})`, () => {
       humanCorrection: 'The refund failed; I have issued it by hand.',
       outcome: null,
       trace: { traceId: 'e'.repeat(32), model: 'gpt-test', inputTokens: 1200, outputTokens: 80, tools: [{ name: 'refund.create', status: 'error', error: 'timeout', attempts: 2 }] },
+      correction: null,
     });
   });
 
@@ -114,7 +115,7 @@ describe(`exportCases (${testDbKind})`, () => {
     const total = await runCaseExport(database.db, { siteId: site.siteId, topic: 'refunds' }, 'csv', out, err);
     expect(total).toBe(1);
     const [header, line] = text.trim().split('\n');
-    expect(header).toBe('caseId,siteId,occurredAt,source,input,history,answer,confidence,topic,rating,reasons,comment,failureModes,autoMode,humanLabel,humanCorrection,outcome,trace');
+    expect(header).toBe('caseId,siteId,occurredAt,source,input,history,answer,confidence,topic,rating,reasons,comment,failureModes,autoMode,humanLabel,humanCorrection,outcome,trace,correction');
     expect(line).toContain('"[{""role"":""user"",""text"":""Hi""}');
     expect(progress).toBe('exported 1 case\n');
   });

@@ -9,6 +9,7 @@ import type { CaseFilter, EvalCase } from '../../shared/review';
 import type { EscalationOutcome } from '../../shared/handoff';
 import type { CaseModeVerdict, FailureMode, TraceSummary } from '../../shared/traces';
 import type { Db } from '../db/client';
+import { correctionOf, exportDraftCorrections } from './drafts-export';
 import { csvField } from './feedback-export';
 import { afterCursorSql, caseFilterSql, jsonValue, NEWEST_FIRST, type CaseCursor } from './review-cases';
 import { isoSql, rowsOf, siteThresholds } from './review-queries';
@@ -21,7 +22,7 @@ const PAGE_SIZE = 500;
 /** Column order of the CSV form (nested fields as JSON). */
 export const EVAL_FIELDS: (keyof EvalCase)[] = [
   'caseId', 'siteId', 'occurredAt', 'source', 'input', 'history', 'answer', 'confidence', 'topic', 'rating', 'reasons', 'comment',
-  'failureModes', 'autoMode', 'humanLabel', 'humanCorrection', 'outcome', 'trace',
+  'failureModes', 'autoMode', 'humanLabel', 'humanCorrection', 'outcome', 'trace', 'correction',
 ];
 
 /** What to export: a site (all sites when absent), the case-list filters, and a time range. */
@@ -49,12 +50,20 @@ type ExportRow = {
   outcome: string | null;
   trace_id: string | null;
   summary: TraceSummary | string | null;
+  correction_status: 'edited' | 'rejected' | null;
+  correction_text: string | null;
+  correction_by: string | null;
+  correction_at: string | null;
 };
 
 /** Pages of EvalCases, newest first; each site in turn when no site is named (so every page uses the site index). */
 export async function* exportCases(db: Db, filter: CaseExportFilter, pageSize = PAGE_SIZE): AsyncGenerator<EvalCase[]> {
   const siteIds = filter.siteId ? [filter.siteId] : rowsOf<{ id: string }>(await db.execute(sql`select id from sites order by created_at, id`)).map((r) => r.id);
-  for (const siteId of siteIds) yield* exportSite(db, siteId, filter, pageSize);
+  for (const siteId of siteIds) {
+    yield* exportSite(db, siteId, filter, pageSize);
+    // Corrected drafts nobody rated or escalated are cases of their own (see drafts-export.ts).
+    yield* exportDraftCorrections(db, siteId, filter, pageSize);
+  }
 }
 
 async function* exportSite(db: Db, siteId: string, filter: CaseExportFilter, pageSize: number): AsyncGenerator<EvalCase[]> {
@@ -68,9 +77,12 @@ async function* exportSite(db: Db, siteId: string, filter: CaseExportFilter, pag
       await db.execute(sql`
         select c.id, c.site_id, ${isoSql(sql`c.occurred_at`)} as occurred_at, (extract(epoch from c.occurred_at) * 1000000)::bigint::text as cursor_us,
           c.source, q.text as input, h.history, a.text as answer, c.confidence, c.topic, c.rating, c.reasons, c.comment,
-          c.auto_modes, c.auto_mode, c.human_mode, c.rationale, fix.text as correction, c.outcome, c.trace_id, t.summary
+          c.auto_modes, c.auto_mode, c.human_mode, c.rationale, fix.text as correction, c.outcome, c.trace_id, t.summary,
+          d.status as correction_status, d.final_text as correction_text, ds.email as correction_by, ${isoSql(sql`d.decided_at`)} as correction_at
         from cases c
         left join messages a on a.id = c.message_id
+        left join drafts d on d.message_id = c.message_id and d.status in ('edited', 'rejected')
+        left join staff ds on ds.id = d.decided_by
         left join lateral (
           select u.text, u.sent_at from messages u
           where u.conversation_id = c.conversation_id and u.role = 'user' and u.sent_at <= coalesce(a.sent_at, c.occurred_at)
@@ -132,6 +144,7 @@ function toEvalCase(r: ExportRow): EvalCase {
             tools: summary.tools.map((t) => ({ name: t.name, status: t.status, error: t.error, attempts: t.attempts })),
           }
         : null,
+    correction: correctionOf(r),
   };
 }
 

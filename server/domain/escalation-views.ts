@@ -2,7 +2,7 @@
 import { and, asc, count, desc, eq, inArray, lt, ne, sql, type SQL } from 'drizzle-orm';
 import type { EscalationFilter, HandoffAvailability } from '../../shared/handoff';
 import type { Db } from '../db/client';
-import { conversations, escalationNotes, escalationRequests, escalations, feedback, messages, sites, staff } from '../db/schema';
+import { conversations, drafts, escalationNotes, escalationRequests, escalations, feedback, messages, sites, staff } from '../db/schema';
 import { lastEventId } from '../realtime/event-log';
 import { handoffAvailability } from './availability';
 import { defaultDisplayName, type SessionStaff } from './sessions';
@@ -141,12 +141,17 @@ export async function escalationDetail(db: Db, who: SessionStaff, escalationId: 
   };
 }
 
-/** A conversation's messages in order; staff also see each answer's feedback and trace. */
+/**
+ * A conversation's messages in order; staff also see each answer's feedback and trace. An answer held
+ * for human review is, for the widget, the decision's text, or while it is pending no text at all
+ * (`checking`): the agent's own text of a pending or rejected draft never leaves this function for the widget.
+ */
 async function transcriptOf(db: Db, conversationId: string, forStaff: boolean) {
   const rows = await db
-    .select({ m: messages, email: staff.email, displayName: staff.displayName })
+    .select({ m: messages, email: staff.email, displayName: staff.displayName, draftStatus: drafts.status, finalText: drafts.finalText })
     .from(messages)
     .leftJoin(staff, eq(staff.id, messages.staffId))
+    .leftJoin(drafts, eq(drafts.messageId, messages.id))
     .where(eq(messages.conversationId, conversationId))
     .orderBy(asc(messages.sentAt), asc(messages.createdAt));
   const ratings = forStaff && rows.length
@@ -156,10 +161,11 @@ async function transcriptOf(db: Db, conversationId: string, forStaff: boolean) {
         .where(inArray(feedback.messageId, rows.map((r) => r.m.id)))
         .orderBy(asc(feedback.sentAt))
     : [];
-  return rows.map(({ m, email, displayName }) => ({
+  return rows.map(({ m, email, displayName, draftStatus, finalText }) => ({
     messageId: m.clientEventId,
     role: m.role,
-    text: m.text,
+    text: draftStatus && !forStaff ? (draftStatus === 'pending' ? '' : (finalText ?? '')) : m.text,
+    ...(draftStatus === 'pending' ? { checking: true as const } : {}),
     confidence: m.confidence,
     author: m.role === 'human' ? nameOf({ email, displayName }) : null,
     createdAt: m.sentAt.toISOString(),
@@ -167,6 +173,8 @@ async function transcriptOf(db: Db, conversationId: string, forStaff: boolean) {
       ? {
           traceId: m.traceId,
           topic: m.topic,
+          /** Under human review: the decision and the text the user saw (`text` stays the agent's own). */
+          draft: draftStatus ? { status: draftStatus, finalText } : null,
           error: m.error,
           feedback: ratings.filter((f) => f.messageId === m.id).map(({ messageId: _, createdAt, ...f }) => ({ ...f, createdAt: createdAt.toISOString() })),
         }

@@ -12,6 +12,7 @@ import { MAX_BATCH_ITEMS, MAX_SIGNAL_BYTES } from '../../shared/limits';
 import type { EscalationSignal, FeedbackSignal, MessageSignal, Signal, SignalBatch, SignalResult } from '../../shared/schemas';
 import type { Db } from '../db/client';
 import { conversations, droppedSignals, feedback, messages } from '../db/schema';
+import { holdDrafts, type FreshAnswer } from './drafts-hold';
 import { FieldError } from './errors';
 import { storeHandoffSignals } from './escalations';
 import { redactSignal } from './redact-signals';
@@ -116,7 +117,8 @@ export async function storePrepared(db: Db, batches: readonly PreparedBatch[], c
   const statuses = batches.map(() => new Map<number, Status>());
   const msgs = batches.flatMap((b, part) => b.msgs.map((e) => tag(part, b, e)));
   const fbs = batches.flatMap((b, part) => b.fbs.map((e) => tag(part, b, e)));
-  if (msgs.length) await insertMessages(db, msgs, learnt, statuses);
+  // Answers under human review are held as drafts in this same transaction (see drafts-hold.ts).
+  if (msgs.length) await holdDrafts(db, await insertMessages(db, msgs, learnt, statuses));
   if (fbs.length) await insertFeedback(db, fbs, cache, learnt, statuses);
   for (const [part, b] of batches.entries()) {
     // Escalation requests, and the live events staff follow (new handoffs, user messages to a person).
@@ -245,7 +247,8 @@ async function resolveReplays(
   refusals.throwIfAny('CONFLICT', 'An event id was reused with a different body; each signal needs its own clientEventId.');
 }
 
-async function insertMessages(db: Db, entries: Entry<MessageSignal>[], learnt: Learnt, statuses: Map<number, Status>[]): Promise<void> {
+/** Inserts the messages; returns the agent answers stored by this call (not replays), for the hold-back. */
+async function insertMessages(db: Db, entries: Entry<MessageSignal>[], learnt: Learnt, statuses: Map<number, Status>[]): Promise<FreshAnswer[]> {
   const inserted = await db
     .insert(messages)
     .values(
@@ -270,8 +273,11 @@ async function insertMessages(db: Db, entries: Entry<MessageSignal>[], learnt: L
     .returning({ id: messages.id, siteId: messages.siteId, clientEventId: messages.clientEventId });
   // Answers are usually rated soon after they are stored: remember them so the rating needs no lookup.
   const ids = new Map(inserted.map((r) => [key(r.siteId, r.clientEventId), r.id]));
+  const fresh: FreshAnswer[] = [];
   for (const { item, siteId } of entries) {
     const id = ids.get(key(siteId, item.clientEventId));
+    if (id && item.role === 'agent')
+      fresh.push({ siteId, conversationId: item.conversationId, messageId: id, topic: item.answer?.topic ?? null, confidence: item.answer?.confidence ?? null, traceId: item.answer?.traceId ?? null });
     if (id && item.role === 'agent')
       learnt.messages.push([
         key(siteId, item.clientEventId),
@@ -285,6 +291,7 @@ async function insertMessages(db: Db, entries: Entry<MessageSignal>[], learnt: L
       .where(and(eq(messages.siteId, siteId), inArray(messages.clientEventId, clientEventIds)));
     return new Map(rows.map((r) => [r.id, r.hash]));
   }, statuses);
+  return fresh;
 }
 
 async function insertFeedback(db: Db, entries: Entry<FeedbackSignal>[], cache: SignalCache, learnt: Learnt, statuses: Map<number, Status>[]): Promise<void> {

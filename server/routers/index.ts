@@ -2,6 +2,7 @@ import { router } from '../trpc';
 import { auditRouter } from './audit';
 import { badgesRouter } from './calibration-settings';
 import { conversationRouter } from './conversation';
+import { draftRouter } from './draft';
 import { escalationRouter } from './escalation';
 import { identityRouter } from './identity';
 import { ingestKeyRouter } from './ingest-key';
@@ -19,6 +20,7 @@ export const appRouter = router({
   signal: signalRouter,
   staff: staffRouter,
   escalation: escalationRouter,
+  draft: draftRouter,
   conversation: conversationRouter,
   trace: traceRouter,
   review: reviewRouter,

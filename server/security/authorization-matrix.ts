@@ -195,6 +195,14 @@ export const procedureMatrix: Record<string, MatrixRow> = {
   // The Inbox stream of the caller's own sites: an outsider's stream is open but carries nothing of A.
   'escalation.onInbox': { expect: staff(EVERY_ROLE, 'allow'), input: () => ({ lastEventId: '0' }) },
 
+  // The review queue: every role reads it (as it reads conversations); opening starts the reading time a
+  // decision records, so opening and deciding are for agents and admins.
+  'draft.list': { expect: staff(EVERY_ROLE), input: siteId },
+  'draft.open': { expect: staff(WORKERS), input: (w) => w.newDraft() },
+  'draft.approve': { expect: staff(WORKERS), input: (w) => w.newDraft() },
+  'draft.edit': { expect: staff(WORKERS), input: async (w) => ({ ...(await w.newDraft()), text: 'Refunds take 5 days.' }) },
+  'draft.reject': { expect: staff(WORKERS), input: async (w) => ({ ...(await w.newDraft()), text: 'A colleague will write to you.' }) },
+
   'conversation.byId': { expect: widget('NOT_FOUND'), input: (w) => w.newConversation() },
   // A verified user's list; an identity that does not verify gets an empty list (site B's widget gets B's: empty).
   'conversation.mine': { expect: widget('allow'), input: () => ({ userId: 'u_matrix', token: 'f'.repeat(64) }) },

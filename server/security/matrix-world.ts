@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { createContextInner } from '../context';
 import type { Db } from '../db/client';
-import { escalations, ingestKeys, siteIdentitySecrets } from '../db/schema';
+import { drafts, escalations, ingestKeys, messages, siteIdentitySecrets, topics } from '../db/schema';
 import { CLI_ACTOR } from '../domain/audit';
 import { claimEscalation } from '../domain/escalations';
 import { sessionStaff, signIn, type SessionStaff } from '../domain/sessions';
@@ -19,7 +19,7 @@ import { issueTicket } from '../domain/stream-tickets';
 import { setTopic } from '../domain/topics';
 import { appRouter } from '../routers';
 import { addCase } from '../test/review-fixtures';
-import { conversation, userMessage } from '../test/fixtures';
+import { agentMessage, conversation, userMessage } from '../test/fixtures';
 import { escalationSignal } from '../test/handoff-fixtures';
 import { createCallerFactory } from '../trpc';
 
@@ -109,6 +109,16 @@ export async function buildWorld(db: Db) {
     return addCase(db, site.siteId, { conversationId: conv.conversationId, occurredAt: new Date(), rating: -1 });
   }
 
+  /** A pending draft of site A: an answer about a topic under human review; its id. */
+  async function newDraft() {
+    await db.insert(topics).values({ siteId: site.siteId, name: 'refunds', autonomy: 'human_review' }).onConflictDoNothing();
+    const conv = conversation();
+    const answer = agentMessage(conv, { answer: { id: 'a1', confidence: 0.7, topic: 'refunds' } });
+    await widget().signal.push({ items: [userMessage(conv, 'Can I get a refund?'), answer] });
+    const [row] = await db.select({ id: drafts.id }).from(drafts).innerJoin(messages, eq(messages.id, drafts.messageId)).where(eq(messages.clientEventId, answer.clientEventId));
+    return { draftId: row!.id };
+  }
+
   /** A stream ticket for a conversation of A with an escalation claimed (so its stream has an event to replay). */
   async function newTicket() {
     const { conv } = await newEscalation(staff.agent);
@@ -141,5 +151,5 @@ export async function buildWorld(db: Db) {
     return name;
   }
 
-  return { site, otherSite, staff, newConversation, newEscalation, assigneeFor, newCase, newTicket, newIngestKeyId, newIdentitySecretId, newAgentId, newRecommendedTopic };
+  return { site, otherSite, staff, newConversation, newEscalation, assigneeFor, newCase, newDraft, newTicket, newIngestKeyId, newIdentitySecretId, newAgentId, newRecommendedTopic };
 }

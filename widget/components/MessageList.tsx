@@ -16,6 +16,9 @@ interface Props {
   handoff?: HandoffModel;
 }
 
+/** Shown instead of an answer a person checks before the user sees it (no badge or feedback until then). */
+export const CHECKING_TEXT = 'A specialist is checking this answer';
+
 /** The transcript, as a log region so screen readers announce new messages. */
 export function MessageList({ chat, greeting, thresholds, feedbackFor, handoff }: Props) {
   const ref = useRef<HTMLDivElement>(null);
@@ -33,6 +36,10 @@ export function MessageList({ chat, greeting, thresholds, feedbackFor, handoff }
         item.type === 'user' ? (
           <p key={item.id} class="msg user">
             {item.text}
+          </p>
+        ) : item.type === 'agent' && item.checking ? (
+          <p key={item.id} class="msg agent">
+            {CHECKING_TEXT}
           </p>
         ) : item.type === 'agent' ? (
           <AgentMessage key={item.id} answer={item.answer} thresholds={thresholds} feedback={feedbackFor(item.id)} handoff={handoff && { model: handoff, at: item.id }} />

@@ -3,6 +3,7 @@
  * state, the live stream, the status texts). A file of its own, loaded on first use, so the script tag's
  * bundle stays small; it holds no Preact or signals (two copies of those would not see each other).
  */
+export { awaitDrafts } from './drafts';
 export { follow, statusText } from './follow';
 export { makeHandoffForm } from './handoff-form';
 export { identify } from './identity';
@@ -14,4 +15,5 @@ export interface LiveModule {
   statusText: typeof import('./follow').statusText;
   makeHandoffForm: typeof import('./handoff-form').makeHandoffForm;
   identify: typeof import('./identity').identify;
+  awaitDrafts: typeof import('./drafts').awaitDrafts;
 }

@@ -17,7 +17,7 @@ import { record, type SignalSink } from './record';
 /** One row of the transcript; `id` is the clientEventId of the message signal it was recorded as. */
 export type ChatItem =
   | { type: 'user'; id: string; text: string }
-  | { type: 'agent'; id: string; answer: AgentAnswer }
+  | { type: 'agent'; id: string; answer: AgentAnswer; checking?: 1 }
   | { type: 'failed'; id: string; code: AgentErrorCode; question: string }
   | HandoffItem;
 
@@ -56,6 +56,8 @@ export interface ChatDeps {
   timeoutMs?: number;
   /** While true a person handles the conversation: messages are recorded for them and the agent is not asked. */
   toPerson?: ReadonlySignal<boolean>;
+  /** Whether a person reviews this answer first: it is then shown as being checked, without its text. */
+  reviewed?: (answer: AgentAnswer) => boolean;
   /** Called with each valid answer the agent gives (the handoff policy acts on it). */
   onAnswer?: (answer: AgentAnswer) => void;
 }
@@ -97,8 +99,13 @@ export const ChatModel = createModel((deps: ChatDeps) => {
     if (stop.signal.aborted) return;
     if (result.ok) {
       const { text, ...answer } = result.answer;
-      push({ type: 'agent', id: recordAgent({ kind: 'message', role: 'agent', text, answer }), answer: result.answer });
-      deps.onAnswer?.(result.answer);
+      const id = recordAgent({ kind: 'message', role: 'agent', text, answer });
+      // Under review the text goes to the server only (in the outbox), never to the screen or the stored transcript.
+      if (deps.reviewed?.(result.answer)) push({ type: 'agent', id, answer: { ...result.answer, text: '' }, checking: 1 });
+      else {
+        push({ type: 'agent', id, answer: result.answer });
+        deps.onAnswer?.(result.answer);
+      }
     } else {
       const { code } = result;
       warn(code === 'agent_bad_answer' ? `the agent's answer is invalid: ${result.reason}.` : `the agent failed: ${result.reason}.`);
@@ -109,6 +116,14 @@ export const ChatModel = createModel((deps: ChatDeps) => {
 
   return {
     items,
+    /** Ids of the answers still being checked by a person. */
+    checking: computed(() => items.value.flatMap((i) => (i.type === 'agent' && i.checking ? [i.id] : []))),
+    /** Shows the text a person decided for an answer that was being checked. */
+    decided(id: string, text: string): void {
+      const next = items.peek().map((i) => (i.type === 'agent' && i.id === id && i.checking ? { type: i.type, id, answer: { ...i.answer, text } } : i));
+      changed.value = next;
+      writeSession(deps.storageKey, next);
+    },
     /** True while the agent is working on an answer. */
     busy: busy as ReadonlySignal<boolean>,
     /** Records and shows the user's message and asks the agent; false when it is empty or too long, or a wait is on. */

@@ -39,6 +39,11 @@ export const ConfigModel = createModel(
       greeting: computed(() => options.value.greeting ?? policy.value?.greeting ?? DEFAULT_GREETING),
       primaryColor: computed(() => options.value.primaryColor ?? policy.value?.primaryColor),
       position: computed(() => options.value.position ?? 'right'),
+      /** Whether a person reviews answers of this topic before the user sees them (`auto` until the site's settings say otherwise). */
+      reviewed: (topic?: string): boolean => {
+        const a = autonomy.peek();
+        return (a && ((topic && a.topics[topic.trim()]) || a.defaultAutonomy)) === 'human_review';
+      },
       /** No person can answer a handoff now (as of start). */
       nobodyOnline: nobodyOnline as ReadonlySignal<boolean>,
       /** The autonomy per topic (the site's trust framework), once loaded. */

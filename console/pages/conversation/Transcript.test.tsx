@@ -47,4 +47,10 @@ describe('Transcript', () => {
     const root = await show([entry({ role: 'human', author: 'Maya', text: 'Hi, Maya here.' })]);
     expect(root.querySelector('.msg-head strong')?.textContent).toBe('Maya');
   });
+
+  it('should show what the user saw for an answer edited in review', async () => {
+    const root = await show([entry({ text: 'Refunds take 30 days.', draft: { status: 'edited', finalText: 'Refunds take 5 days.' } })]);
+    expect(root.textContent).toContain('Edited in review; the user saw:');
+    expect(root.querySelector('blockquote')?.textContent).toBe('Refunds take 5 days.');
+  });
 });

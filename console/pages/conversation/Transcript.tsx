@@ -28,6 +28,18 @@ function Feedback({ items }: { items: NonNullable<TranscriptEntry['feedback']> }
   );
 }
 
+/** An answer held for human review: the user saw nothing until the decision, then the decided text. */
+function DraftNote({ draft }: { draft: NonNullable<TranscriptEntry['draft']> }) {
+  if (draft.status === 'pending') return <p class="tag warn">Held for review: the user sees “A specialist is checking this answer”.</p>;
+  if (draft.status === 'approved') return <p class="meta">Approved in review.</p>;
+  return (
+    <div class="draft-note">
+      <p class="meta">{draft.status === 'edited' ? 'Edited in review; the user saw:' : 'Rejected in review; the user saw instead:'}</p>
+      <blockquote class="comment">{renderMarkdown(draft.finalText ?? '')}</blockquote>
+    </div>
+  );
+}
+
 function Entry({ m }: { m: TranscriptEntry }) {
   const who = m.role === 'human' ? (m.author ?? 'Support') : (ROLE_LABEL[m.role] ?? m.role);
   return (
@@ -53,6 +65,7 @@ function Entry({ m }: { m: TranscriptEntry }) {
           )}
         </p>
       )}
+      {m.draft && <DraftNote draft={m.draft} />}
       {m.feedback && <Feedback items={m.feedback} />}
     </li>
   );

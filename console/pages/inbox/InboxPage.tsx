@@ -3,6 +3,9 @@ import { useEffect, useMemo } from 'preact/hooks';
 import type { EscalationFilter } from '../../../shared/handoff';
 import { formatWait, OUTCOME_LABEL, TRIGGER_LABEL } from '../../format';
 import { paths } from '../../routes';
+import { me } from '../../shell/session';
+import { createDraftsModel } from './drafts-model';
+import { DraftsQueue } from './DraftsQueue';
 import { createInboxModel, type InboxItem, type InboxModel } from './inbox-model';
 
 const FILTERS: { id: EscalationFilter; label: string }[] = [
@@ -59,11 +62,16 @@ function Row({ item, model }: { item: InboxItem; model: InboxModel }) {
 }
 
 export function InboxPage() {
-  const model = useMemo(createInboxModel, []);
+  const drafts = useMemo(() => createDraftsModel(() => me.value?.id), []);
+  const model = useMemo(() => createInboxModel(drafts.onEvent), [drafts]);
   useEffect(() => {
     model.start();
-    return model.dispose;
-  }, [model]);
+    drafts.start();
+    return () => {
+      model.dispose();
+      drafts.dispose();
+    };
+  }, [model, drafts]);
 
   const queued = model.queued.value;
   useEffect(() => {
@@ -75,6 +83,7 @@ export function InboxPage() {
   return (
     <section class="page-body inbox">
       <h1>Inbox</h1>
+      <DraftsQueue model={drafts} canDecide={me.value?.role === 'admin' || me.value?.role === 'agent'} />
       <Filters model={model} />
       {model.error.value ? (
         <div class="error" role="alert">

@@ -21,7 +21,8 @@ const REFRESH_DEBOUNCE_MS = 50;
 /** How often waiting times move on screen (local clock only). */
 const TICK_MS = 15_000;
 
-export function createInboxModel() {
+/** `onAnyEvent` also receives every event of the stream (the drafts queue shares the Inbox's one stream). */
+export function createInboxModel(onAnyEvent?: (event: HandoffEvent) => void) {
   const filter = signal<EscalationFilter>('queued');
   const list = signal<List | null>(null);
   const error = signal<string | null>(null);
@@ -53,6 +54,7 @@ export function createInboxModel() {
   }
 
   function onEvent(event: HandoffEvent): void {
+    onAnyEvent?.(event);
     if (!CHANGES.has(event.type)) return;
     if (event.type === 'escalation.created') {
       const trigger = event.payload.trigger as keyof typeof TRIGGER_LABEL;
