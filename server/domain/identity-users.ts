@@ -8,7 +8,7 @@
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { IdentifyInput, IdentifyResult, IdentityMode, MyConversation } from '../../shared/identity';
 import type { Db } from '../db/client';
-import { conversations, messages } from '../db/schema';
+import { conversations, drafts, messages } from '../db/schema';
 import { accessTokenFor, tokenOpens } from './conversation-access';
 import { FieldError } from './errors';
 import { verifyIdentityToken } from './identity';
@@ -18,6 +18,8 @@ import { sha256 } from './secrets';
 /** How many earlier conversations `listMine` returns, newest first. */
 export const MINE_LIMIT = 20;
 const PREVIEW_CHARS = 140;
+/** The preview of a conversation whose last answer waits for a person's review (its text is not the user's to see yet). */
+export const CHECKING_PREVIEW = 'A specialist is checking this answer';
 
 /** The answer to a wrong token, a foreign site's conversation and an unknown id alike. */
 export const conversationNotFound = (conversationId: string) => new FieldError('NOT_FOUND', `No conversation '${conversationId}' with this token on this site.`);
@@ -71,8 +73,10 @@ export async function listMine(db: Db, siteId: string, userId: string, token: st
   if (rows.length === 0) return [];
   const latest = await db
     // The newest by the time it was written (sentAt): one batch stores several messages in one transaction, with one created_at.
-    .selectDistinctOn([messages.conversationId], { conversationId: messages.conversationId, text: messages.text, createdAt: messages.sentAt })
+    .selectDistinctOn([messages.conversationId], { conversationId: messages.conversationId, text: messages.text, createdAt: messages.sentAt, draftStatus: drafts.status, finalText: drafts.finalText })
     .from(messages)
+    // An answer held for human review previews as the widget shows it: the decision's text, or none while pending.
+    .leftJoin(drafts, eq(drafts.messageId, messages.id))
     .where(and(eq(messages.siteId, siteId), inArray(messages.conversationId, rows.map((r) => r.id))))
     .orderBy(messages.conversationId, desc(messages.sentAt), desc(messages.createdAt));
   const byId = new Map(latest.map((m) => [m.conversationId, m]));
@@ -81,10 +85,11 @@ export async function listMine(db: Db, siteId: string, userId: string, token: st
     .slice(0, MINE_LIMIT)
     .map((r) => {
       const last = byId.get(r.id)!;
+      const text = last.draftStatus ? (last.draftStatus === 'pending' ? CHECKING_PREVIEW : (last.finalText ?? '')) : last.text;
       return {
         conversationId: r.id,
         startedAt: r.createdAt.toISOString(),
-        preview: last.text.length > PREVIEW_CHARS ? `${last.text.slice(0, PREVIEW_CHARS - 1)}…` : last.text,
+        preview: text.length > PREVIEW_CHARS ? `${text.slice(0, PREVIEW_CHARS - 1)}…` : text,
         lastMessageAt: last.createdAt.toISOString(),
         accessToken: accessTokenFor(r.tokenHash),
       };

@@ -8,10 +8,11 @@ import { and, eq } from 'drizzle-orm';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/client';
-import { auditLog, conversations, escalations, siteIdentitySecrets } from '../db/schema';
+import { auditLog, conversations, drafts, escalations, siteIdentitySecrets, topics } from '../db/schema';
 import { identityHmac } from '../domain/identity';
+import { CHECKING_PREVIEW } from '../domain/identity-users';
 import { createSite, type CreatedSite } from '../domain/sites';
-import { conversation, userMessage } from '../test/fixtures';
+import { agentMessage, conversation, userMessage } from '../test/fixtures';
 import { escalationSignal, instanceOf, signedInStaff, widgetCaller, type Instance } from '../test/handoff-fixtures';
 import { openTestDatabase, testDbKind } from '../test/test-db';
 
@@ -185,6 +186,20 @@ describe(`a verified user's conversations on another device (${testDbKind})`, ()
     expect(await widget().conversation.streamTicket(opened)).toMatchObject({ ticket: expect.any(String) });
     await widget().signal.push({ items: [userMessage(opened, 'Any news?')] });
     expect((await widget().conversation.byId(first)).transcript.map((m) => m.text)).toEqual(['Where is my parcel?', 'Any news?']);
+  });
+
+  it("should preview an answer held for human review as the user sees it, never with the agent's draft", async () => {
+    await database.db.insert(topics).values({ siteId: site.siteId, name: 'refunds', autonomy: 'human_review' }).onConflictDoNothing();
+    const conv = conversation();
+    const held = agentMessage(conv, { text: 'DRAFT: refunds take 90 days', createdAt: new Date(Date.now() + 1000).toISOString(), answer: { id: 'r1', confidence: 0.4, topic: 'refunds' } });
+    await widget().signal.push({ items: [userMessage(conv, 'Can I get a refund?'), held] });
+    await widget().identity.verify({ ...conv, userId: 'u_jo', token: await jwtFor('u_jo') });
+    const mine = () => widget().conversation.mine({ userId: 'u_jo', token: identityHmac(secret, 'u_jo') });
+    expect((await mine())[0]!.preview).toBe(CHECKING_PREVIEW);
+    const agent = await signedInStaff(inst, 'agent', [site.siteId]);
+    const [draft] = await database.db.select().from(drafts).where(eq(drafts.conversationId, conv.conversationId));
+    await agent.caller().draft.edit({ draftId: draft!.id, text: 'Refunds take 14 days.' });
+    expect((await mine())[0]!.preview).toBe('Refunds take 14 days.');
   });
 
   it('should never let an unverified identity unlock a conversation or its history', async () => {
