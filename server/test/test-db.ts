@@ -67,10 +67,15 @@ function pgliteTemplate(): Promise<Blob> {
   })());
 }
 
+/** `options` to open; an in-memory PGlite starts from the migrated template. */
+export async function fromTemplate(options: DatabaseOptions): Promise<DatabaseOptions> {
+  return options.kind === 'pglite' && options.dataDir === null ? { ...options, loadDataDir: await pgliteTemplate() } : options;
+}
+
 /** Opens a fresh database; `close` also drops the PostgreSQL schema. */
 export async function openTestDatabase(): Promise<Database> {
   const options = freshDatabaseOptions();
-  const database = await openDatabase(options.kind === 'pglite' ? { ...options, loadDataDir: await pgliteTemplate() } : options);
+  const database = await openDatabase(await fromTemplate(options));
   if (options.kind !== 'postgres' || !options.schema) return database;
   const schema = options.schema;
   return {
