@@ -2,6 +2,7 @@
 // DATABASE_URL is set), then the Playwright e2e suite in a real Chromium.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 
 const root = new URL('..', import.meta.url).pathname;
 
@@ -33,9 +34,14 @@ step('widget size budget', 'npx', [
   '--eval',
   "import { checkWidgetSize } from './bench/widget-size.ts'; const s = checkWidgetSize(); console.log(s.message); process.exit(s.ok ? 0 : 1);",
 ]);
-step('unit and server suites (PGlite)', 'npx', ['vitest', 'run'], { TEST_DB: 'pglite' });
+// The CLI tests run the bundle just built (server/test/cli-process.ts), as `backstop` does, not the sources through tsx.
+const builtCli = { BACKSTOP_TEST_CLI: 'built' };
+// vitest's default is one worker less than the cores: on a 2-core runner, one file at a time and an idle core.
+// Test files share nothing (each has its own database or schema, data folder and ports), so use both.
+const workers = ['--maxWorkers', String(Math.max(2, availableParallelism() - 1))];
+step('unit and server suites (PGlite)', 'npx', ['vitest', 'run', ...workers], { TEST_DB: 'pglite', ...builtCli });
 if (process.env.DATABASE_URL) {
-  step('server suite (PostgreSQL)', 'npx', ['vitest', 'run', 'server'], { TEST_DB: 'postgres' });
+  step('server suite (PostgreSQL)', 'npx', ['vitest', 'run', 'server', ...workers], { TEST_DB: 'postgres', ...builtCli });
 } else {
   console.log('\n(DATABASE_URL is not set: the PostgreSQL run of the server suite is skipped; CI always sets it.)');
 }

@@ -26,19 +26,24 @@ export interface Database {
 }
 
 export type DatabaseOptions =
-  | { kind: 'pglite'; dataDir: string | null /* null: in memory */ }
+  | {
+      kind: 'pglite';
+      dataDir: string | null /* null: in memory */;
+      /** In memory only: start from this dump (PGlite's `dumpDataDir`) instead of a new cluster; migrations still run. */
+      loadDataDir?: Blob;
+    }
   | { kind: 'postgres'; url: string; schema?: string; poolSize?: number };
 
 /** Opens and migrates. For an on-disk PGlite, takes the data folder's lock first (see data-dir-lock.ts). */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  return options.kind === 'pglite' ? openPglite(options.dataDir) : openPostgres(options);
+  return options.kind === 'pglite' ? openPglite(options.dataDir, options.loadDataDir) : openPostgres(options);
 }
 
-async function openPglite(dataDir: string | null): Promise<Database> {
+async function openPglite(dataDir: string | null, loadDataDir?: Blob): Promise<Database> {
   let release = () => {};
   let client: PGlite;
   if (dataDir === null) {
-    client = new PGlite();
+    client = new PGlite(loadDataDir ? { loadDataDir } : undefined);
   } else {
     const dir = resolve(dataDir);
     const pgliteDir = join(dir, 'pglite');

@@ -1,8 +1,22 @@
-/** Runs the real CLI (from source, through tsx) as a child process, as operators do. */
+/** Runs the real CLI as a child process, as operators do: the built bundle in `npm test`, else from source. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { projectRoot } from '../paths';
 
-const entry = ['--import', 'tsx', 'server/main.ts'];
+/**
+ * `npm test` builds first and sets BACKSTOP_TEST_CLI=built: the children then run dist/server/main.js, which
+ * `backstop` itself runs, instead of compiling the server's sources through tsx in every one of them (most of
+ * a CLI test's time). Anywhere else the sources run, so a test never sees a build older than the code.
+ */
+export function cliEntry(env: NodeJS.ProcessEnv = process.env): string[] {
+  const built = join(projectRoot, 'dist/server/main.js');
+  if (env.BACKSTOP_TEST_CLI !== 'built') return ['--import', 'tsx', 'server/main.ts'];
+  if (!existsSync(built)) throw new Error(`BACKSTOP_TEST_CLI=built, but ${built} does not exist: run \`npm run build\` first.`);
+  return [built];
+}
+
+const entry = cliEntry();
 
 export interface CliResult {
   code: number | null;

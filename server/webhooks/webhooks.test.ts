@@ -8,7 +8,7 @@ import { escalations, webhookDeliveries } from '../db/schema';
 import { createSite, type CreatedSite } from '../domain/sites';
 import { conversation, TEST_ORIGIN } from '../test/fixtures';
 import { escalationSignal, instanceOf, signedInStaff, widgetCaller, type Instance } from '../test/handoff-fixtures';
-import { freshDatabaseOptions, testDbKind } from '../test/test-db';
+import { freshDatabaseOptions, fromTemplate, testDbKind } from '../test/test-db';
 import { startReceiver } from '../test/webhook-receiver';
 import { enqueueWebhook } from './outbox';
 import { startWebhookWorker } from './worker';
@@ -22,7 +22,7 @@ const apps: FastifyInstance[] = [];
 const receivers: Awaited<ReturnType<typeof startReceiver>>[] = [];
 
 beforeAll(async () => {
-  database = await openDatabase(options);
+  database = await openDatabase(await fromTemplate(options));
   inst = await instanceOf(database);
 });
 afterEach(async () => {
