@@ -34,10 +34,10 @@ async function staffCall(cookie: string, path: string, body: unknown): Promise<u
 }
 
 /**
- * The admin sets a topic's autonomy on the demo site (`topic.set`, audited with the reason); returns the
- * function that puts back the level it had (the demo's other tests expect refund answers shown at once).
+ * Returns the function that puts back the topic's current autonomy on the demo site through `topic.set`
+ * (the demo's other tests expect refund answers shown at once).
  */
-async function setAutonomy(admin: StaffAccount, siteId: string, topic: string, autonomy: string): Promise<() => Promise<void>> {
+async function restoreAutonomyLater(admin: StaffAccount, siteId: string, topic: string): Promise<() => Promise<void>> {
   const login = await fetch(`${API_URL}/trpc/staff.login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-backstop-csrf': '1' },
@@ -46,7 +46,6 @@ async function setAutonomy(admin: StaffAccount, siteId: string, topic: string, a
   expect(login.status).toBe(200);
   const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
   const before = (await db().query<{ autonomy: string }>(`select autonomy from topics where site_id = $1 and name = $2`, [siteId, topic])).rows[0]?.autonomy ?? 'auto';
-  await staffCall(cookie, 'topic.set', { siteId, name: topic, autonomy, reason: 'Refund answers are checked by a person first.' });
   return async () => void (await staffCall(cookie, 'topic.set', { siteId, name: topic, autonomy: before, reason: 'End of the review trial.' }));
 }
 
@@ -74,14 +73,35 @@ test('a refund answer under human review is checked, edited and approved in the 
   const tag = newTag('draft');
   const edited = `Your refund is on its way and will reach your card within 5 days ${tag}.`;
   const siteId = await demoSiteId();
-  const restore = await setAutonomy(demoAdmin, siteId, 'refunds', 'human_review');
-  // Audited as the admin, with the reason.
-  const audited = await db().query(`select 1 from audit_log where site_id = $1 and action in ('topic.set', 'topic.create') and actor = $2`, [siteId, demoAdmin.email]);
-  expect(audited.rowCount).toBeGreaterThan(0);
+  const restore = await restoreAutonomyLater(demoAdmin, siteId, 'refunds');
   const userContext = await browser.newContext();
   const staffContext = await browser.newContext();
   const adminContext = await browser.newContext();
   try {
+    // The admin puts refunds under human review in Settings, with a reason.
+    const office = await adminContext.newPage();
+    await signIn(office, demoAdmin);
+    await office.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
+    const topicsSection = office.getByRole('region', { name: 'Topics and autonomy' });
+    const table = topicsSection.getByRole('table', { name: 'Topics of this site' });
+    await expect(topicsSection.getByRole('form', { name: 'Add a topic' })).toBeVisible();
+    if ((await table.getByRole('rowheader', { name: 'refunds', exact: true }).count()) === 0) {
+      const add = topicsSection.getByRole('form', { name: 'Add a topic' });
+      await add.getByLabel('Name').fill('refunds');
+      await add.getByLabel('Failure cost').selectOption('high');
+      await add.getByRole('button', { name: 'Add topic' }).click();
+    }
+    await topicsSection.getByLabel('Autonomy of refunds').selectOption('human_review');
+    await topicsSection.getByLabel('Reason for changing the autonomy of refunds').fill('Refund answers are checked by a person first.');
+    await topicsSection.getByRole('button', { name: 'Save refunds' }).click();
+    await expect(topicsSection.getByRole('button', { name: 'Save refunds' })).toBeDisabled();
+    await expect
+      .poll(async () => (await db().query(`select autonomy from topics where site_id = $1 and name = 'refunds'`, [siteId])).rows[0]?.autonomy)
+      .toBe('human_review');
+    // Audited as the admin, with the reason.
+    const audited = await db().query(`select details from audit_log where site_id = $1 and action = 'topic.set' and actor = $2 order by id desc limit 1`, [siteId, demoAdmin.email]);
+    expect(audited.rows[0]?.details).toMatchObject({ reason: 'Refund answers are checked by a person first.', after: { autonomy: 'human_review' } });
+
     // The user's side: a refund question in the demo. The agent's own text never appears.
     const user = await userContext.newPage();
     await user.goto(`${API_URL}/demo/`);
@@ -123,8 +143,6 @@ test('a refund answer under human review is checked, edited and approved in the 
     expect(stored.original).toContain('the refund was not completed');
 
     // The Track record counts it as an edit (the only decision on the demo's refunds in this run).
-    const office = await adminContext.newPage();
-    await signIn(office, demoAdmin);
     await office.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Track record' }).click();
     const refunds = office.getByRole('article', { name: 'refunds' });
     await expect(refunds.getByRole('row', { name: /^Edit rate/ })).toContainText(/^.*100\.0% \(.*\) of 1\b/);
