@@ -14,7 +14,7 @@ import type { ScenarioId } from '../demo/agent';
 import type { Db } from './db/client';
 import { cases, conversations, drafts, escalations, events, feedback, messages, settings, staff } from './db/schema';
 import { CLI_ACTOR } from './domain/audit';
-import { generatePassword, hashPassword } from './domain/secrets';
+import { generatePassword, hashPassword, sha256 } from './domain/secrets';
 import { findSite } from './domain/sites';
 import { addStaffToSites } from './domain/staff';
 import { listTopics, setTopic } from './domain/topics';
@@ -232,7 +232,7 @@ function buildHistory(siteId: string, { now, total, days, rnd, team }: HistoryIn
     // Volume grows towards today (density rises linearly over the period); nothing in the last 2 minutes.
     const start = now - 2 * MINUTE_MS - days * DAY_MS * (1 - Math.sqrt(rnd.next()));
     const conversationId = randomUUID();
-    out.conversations.push({ id: conversationId, siteId, tokenHash: 'demo-seed', createdAt: new Date(start) });
+    out.conversations.push({ id: conversationId, siteId, tokenHash: sha256(randomUUID()), createdAt: new Date(start) });
     const turns = Math.min(total - answers, 1 + (rnd.next() < 0.3 ? 1 : 0) + (rnd.next() < 0.1 ? 1 : 0));
     let at = start;
     let unhelpful = 0;

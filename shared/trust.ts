@@ -63,10 +63,18 @@ export const trustSettingsSchema = z.object({
 });
 export type TrustSettings = z.infer<typeof trustSettingsSchema>;
 
-/** The stored (possibly partial, possibly older) settings with every default filled in. */
+/**
+ * The stored (possibly partial, possibly older) settings with every default filled in, key by key: a stored
+ * value that no longer validates falls back to its own default alone, never taking the others with it (a
+ * `defaultAutonomy: 'human_review'` must not turn into `auto` because another key went out of range).
+ */
 export function trustSettingsOf(stored: unknown): TrustSettings {
-  const parsed = trustSettingsSchema.safeParse(stored ?? {});
-  return parsed.success ? parsed.data : trustSettingsSchema.parse({});
+  const values = stored && typeof stored === 'object' ? (stored as Record<string, unknown>) : {};
+  const kept: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(trustSettingsSchema.shape)) {
+    if (Object.prototype.hasOwnProperty.call(values, key) && field.safeParse(values[key]).success) kept[key] = values[key];
+  }
+  return trustSettingsSchema.parse(kept);
 }
 
 /**

@@ -53,7 +53,8 @@ export async function thresholdsInForce(
     .from(calibratedThresholds)
     .where(eq(calibratedThresholds.siteId, site.id));
   let thresholds = fixed;
-  const topicThresholds: Record<string, BadgeThresholds> = {};
+  // No prototype: a topic named `__proto__` (agents name topics) is kept like any other.
+  const topicThresholds: Record<string, BadgeThresholds> = Object.create(null);
   for (const r of rows) {
     const t = { high: round2(r.high), low: round2(r.low) };
     if (r.topic === '') thresholds = t;

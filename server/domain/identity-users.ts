@@ -48,7 +48,9 @@ export async function identify(db: Db, site: { id: string; identityMode: Identit
     if (verdict.verified) {
       if (row.userVerified && row.userId !== input.userId)
         throw new FieldError('CONFLICT', 'This conversation belongs to another signed-in user; start a new conversation for this one.');
-      await t.update(conversations).set({ userId: input.userId, userVerified: true, userClaims: Object.keys(claims).length ? claims : row.userClaims }).where(where);
+      // Earlier claims are kept only when they were made for this same user id.
+      const earlier = row.userId === input.userId ? row.userClaims : null;
+      await t.update(conversations).set({ userId: input.userId, userVerified: true, userClaims: Object.keys(claims).length ? claims : earlier }).where(where);
       return { verified: true };
     }
     // Never downgrade a verified binding, and in `required` mode keep nothing of an unverified identity.

@@ -172,6 +172,15 @@ describe(`identify (${testDbKind})`, () => {
   });
 });
 
+describe(`claims another user made earlier (${testDbKind})`, () => {
+  it('should not give a verified user the name and email claimed earlier for another user id', async () => {
+    const conv = conversation();
+    await widget().identity.verify({ ...conv, userId: 'u_mallory', name: 'The CEO', email: 'ceo@example.com' });
+    await widget().identity.verify({ ...conv, userId: 'u_kim', token: identityHmac(secret, 'u_kim') });
+    expect(await rowOf(conv.conversationId)).toMatchObject({ userId: 'u_kim', userVerified: true, userClaims: null });
+  });
+});
+
 describe(`a verified user's conversations on another device (${testDbKind})`, () => {
   it('should list them with a preview and open them (read, follow, write) with the access token', async () => {
     const first = conversation();

@@ -59,16 +59,17 @@ function DraftCard({ draft, model, canDecide }: { draft: PendingDraft; model: Dr
   const busy = model.busy.value.has(draft.id);
   const refusal = model.refusals.value[draft.id];
   const headingId = `draft-${draft.id}`;
-  // Shown to someone who may decide: its reading time starts now (see draft.open).
-  useEffect(() => {
+  // Its reading time starts when someone who may decide first points at or moves into the card, not when
+  // the queue is shown: a queue left open on a screen would otherwise make every quick approval look read.
+  const startReading = () => {
     if (canDecide) model.open(draft);
-  }, [draft.id, canDecide]);
+  };
   const confirm = async () => {
     if (mode.kind === 'idle') return;
     if (await model.decide(draft, mode.kind, mode.text)) setMode({ kind: 'idle' });
   };
   return (
-    <li class="row draft" aria-labelledby={headingId}>
+    <li class="row draft" aria-labelledby={headingId} onPointerEnter={startReading} onFocusCapture={startReading}>
       <p class="msg-head" id={headingId}>
         <strong>{draft.topic ?? 'No topic'}</strong>{' '}
         {draft.confidence != null && (
