@@ -10,10 +10,10 @@ const ANSWER = { id: 'ans-7', text: 'Your order ships today.', confidence: 0.3 }
 
 let outbox: ReturnType<typeof fakeOutbox>;
 let widget: Widget | undefined;
-function start(options: Record<string, unknown> = {}, liveParts: Partial<typeof live> = {}) {
+function start(options: Record<string, unknown> = {}, liveParts: Partial<typeof live> = {}, siteConfig: () => Promise<unknown> = () => new Promise<never>(() => {})) {
   outbox = fakeOutbox();
   const deps = {
-    createApi: () => ({ siteConfig: () => new Promise<never>(() => {}), pushSignals: vi.fn() }),
+    createApi: () => ({ siteConfig, pushSignals: vi.fn() }),
     createOutbox: () => outbox,
     loadLive: async () => ({ ...live, follow: () => () => {}, ...liveParts }),
   };
@@ -159,6 +159,16 @@ describe('createWidget', () => {
     start().attach(el, { ...ANSWER, text: 'ships\u0000 today \ud800' });
     await settle();
     expect((outbox.added[0] as MessageSignal).text).toBe('ships today \ufffd');
+  });
+
+  it('should warn that wrap mode cannot hold back an answer whose topic is under human review', async () => {
+    const config = { siteId: 's', name: 'Shop', policy: { thresholds: { high: 0.8, low: 0.5 }, title: 'Help', greeting: 'Hi' }, autonomy: { defaultAutonomy: 'auto', topics: { refunds: 'human_review' } } };
+    const w = start({}, {}, async () => config);
+    await settle();
+    w.attach(hostAnswer(), { ...ANSWER, id: 'a-ship', topic: 'shipping' });
+    expect(warn.mock.calls.flat().join(' ')).not.toContain('human review');
+    w.attach(hostAnswer(), { ...ANSWER, id: 'a-refund', topic: 'refunds' });
+    expect(warn.mock.calls.flat().join(' ')).toContain("topic 'refunds' are under human review");
   });
 
   it('should warn naming the field when an attached answer is invalid', () => {

@@ -207,6 +207,8 @@ export function createWidget(initial: InitOptions & { apiUrl: string }, deps: Wi
       const check = checkAgentAnswer(value);
       if (!check.ok) return warn(`Backstop('attach', element, answer): '${check.field}' ${check.error}.`);
       const answer = check.answer;
+      // The host page shows the text itself: a draft cannot be held back from the user here.
+      if (config.reviewed(answer.topic)) warn(`Backstop('attach'): answers of topic '${answer.topic ?? ''}' are under human review; wrap mode cannot hold them back, so show them only once approved.`);
       const key = JSON.stringify(answer);
       let messageId = answered.get(key);
       if (!messageId) {
