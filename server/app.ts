@@ -83,6 +83,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT,
     trustProxy: opts.trustProxy ?? false,
+    // A batched tRPC call names every procedure in one path parameter (`/trpc/a.list,b.list,…`); fastify's default
+    // of 100 characters answered a console page's batch of six queries with 414.
+    maxParamLength: 5000,
   });
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {

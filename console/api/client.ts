@@ -16,6 +16,8 @@ export const api = createTRPCClient<AppRouter>({
       true: httpSubscriptionLink({ url, eventSourceOptions: () => ({ withCredentials: true }) }),
       false: httpBatchLink({
         url,
+        // A long batch of queries is split rather than sent as a URL some proxy would refuse.
+        maxURLLength: 2000,
         headers: () => ({ 'x-backstop-csrf': '1' }),
         fetch: (input, init) => fetch(input, { ...init, credentials: 'include' }),
       }),
