@@ -85,7 +85,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     trustProxy: opts.trustProxy ?? false,
     // A batched tRPC call names every procedure in one path parameter (`/trpc/a.list,b.list,…`); fastify's default
     // of 100 characters answered a console page's batch of six queries with 414.
-    maxParamLength: 5000,
+    routerOptions: { maxParamLength: 5000 },
   });
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
