@@ -90,6 +90,7 @@ test('a refund answer under human review is checked, edited and approved in the 
       await add.getByLabel('Name').fill('refunds');
       await add.getByLabel('Failure cost').selectOption('high');
       await add.getByRole('button', { name: 'Add topic' }).click();
+      await expect.poll(async () => (await db().query(`select 1 from topics where site_id = $1 and name = 'refunds'`, [siteId])).rowCount).toBe(1);
     }
     await topicsSection.getByLabel('Autonomy of refunds').selectOption('human_review');
     await topicsSection.getByLabel('Reason for changing the autonomy of refunds').fill('Refund answers are checked by a person first.');

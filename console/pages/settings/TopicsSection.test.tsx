@@ -52,6 +52,20 @@ describe('Topics and autonomy', () => {
     expect(server.set.mutate).toHaveBeenCalledWith({ siteId: SITE, name: 'refunds', criterion: 'names the refund amount' });
   });
 
+  it('should keep an autonomy change made while the server confirms the topic just added', async () => {
+    const { server, byLabel, choose } = await setup();
+    let confirm!: () => void;
+    server.set.mutate.mockImplementationOnce(
+      (input) => new Promise((resolve) => (confirm = () => resolve(policy(input.name, { failureCost: null, updatedAt: '2026-12-05T00:00:00.000Z' })))),
+    );
+    await act(async () => byLabel('Define shipping').click());
+    await choose('Autonomy of shipping', 'human_review');
+    await act(async () => confirm());
+    await act(async () => {});
+    expect(byLabel<HTMLSelectElement>('Autonomy of shipping').value).toBe('human_review');
+    expect(byLabel('Reason for changing the autonomy of shipping')).not.toBeNull();
+  });
+
   it('should define an undefined topic seen in answers with one click', async () => {
     const { root, server, byLabel } = await setup();
     expect(root.textContent).toContain('Undefined topics seen in answers');

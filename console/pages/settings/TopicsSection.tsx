@@ -3,7 +3,7 @@
  * per row; a new topic; the autonomy of answers without a defined topic; and the topics answers carried
  * that are not defined yet, each one click from being defined.
  */
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { AUTONOMY_LABELS, AUTONOMY_LEVELS, FAILURE_COSTS, type Autonomy, type FailureCost } from '../../../shared/trust-levels';
 import type { TopicPolicy } from '../../../shared/trust';
 import { announce } from '../../shell/announcer';
@@ -46,11 +46,15 @@ function TopicRow({ topic, model, siteId }: { topic: TopicPolicy; model: TopicsM
   const [criterion, setCriterion] = useState(topic.criterion ?? '');
   const [reason, setReason] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
-  // The stored values changed (saved here, or loaded again): the row shows them.
+  // A stored value that changed (saved here, or loaded again) replaces the field; a confirmation that leaves it as it
+  // was (the server's answer to adding this topic) keeps what the admin has started to change meanwhile.
+  const stored = useRef(topic);
   useEffect(() => {
-    setCost(topic.failureCost ?? '');
-    setAutonomy(topic.autonomy);
-    setCriterion(topic.criterion ?? '');
+    const before = stored.current;
+    stored.current = topic;
+    if (topic.failureCost !== before.failureCost) setCost(topic.failureCost ?? '');
+    if (topic.autonomy !== before.autonomy) setAutonomy(topic.autonomy);
+    if (topic.criterion !== before.criterion) setCriterion(topic.criterion ?? '');
   }, [topic.failureCost, topic.autonomy, topic.criterion, topic.updatedAt]);
 
   const changed = {
