@@ -159,7 +159,7 @@ describe(`webhooks (${testDbKind})`, () => {
     expect(r.received).toHaveLength(3);
   });
 
-  it('should answer the escalation request at once while the receiver is slow, and not count the slow attempts as delivered', async () => {
+  it('should answer the escalation request at once while the receiver is slow, and time the attempts out', async () => {
     let answered = 0;
     const r = await receiver(() => new Promise((resolve) => setTimeout(() => (answered++, resolve(200)), 5000)));
     const { site } = await siteWithWebhook(r.url);
@@ -180,6 +180,8 @@ describe(`webhooks (${testDbKind})`, () => {
     expect(answered).toBe(0);
     // Both deliveries were tried and neither counts as delivered (the receiver answers only after 5 s; attempts end at 1 s).
     await expect.poll(async () => (await deliveriesOf(site.siteId)).filter((d) => d.attempts >= 1 && d.status !== 'delivered').length, { timeout: 15_000 }).toBe(2);
+    // …and each attempt was given up after 1 s, long before the receiver would have answered.
+    await expect.poll(async () => (await deliveriesOf(site.siteId)).filter((d) => d.lastError?.includes('no answer within 1 s')).length, { timeout: 10_000 }).toBe(2);
   });
 
   it('should send each delivery once when two workers share the queue', async () => {

@@ -84,7 +84,11 @@ export function startWebhookWorker(db: Db, bus: Bus | null, opts: WebhookWorkerO
   async function attempt(d: Claimed): Promise<void> {
     let statusCode: number | null = null;
     let error: string | null = null;
-    const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), closing.signal]);
+    // A timer of our own, held until the attempt ends: an AbortSignal.timeout() referenced only through
+    // AbortSignal.any() can be garbage-collected before it fires, and a hung receiver then held the attempt.
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(), timeoutMs);
+    const signal = AbortSignal.any([timeout.signal, closing.signal]);
     try {
       const timestamp = Math.floor(Date.now() / 1000);
       const res = await fetch(d.url, {
@@ -111,6 +115,8 @@ export function startWebhookWorker(db: Db, bus: Bus | null, opts: WebhookWorkerO
         return;
       }
       error = signal.aborted ? `no answer within ${timeoutMs / 1000} s` : `request failed: ${describe(err)}`;
+    } finally {
+      clearTimeout(timer);
     }
     if (!error) {
       await db.execute(sql`
