@@ -143,6 +143,25 @@ async function measure(db: Db, pool: pg.Pool, seed: SeedResult): Promise<Timing[
   const negativeCursor = await cursorBefore({ ...range30, rating: 'negative' });
   const toolCursor = await cursorBefore({ ...range30, mode: 'tool_failure' });
   const allCursor = await cursorBefore({ ...range30 });
+  // Each other filter, deep in its list: the rarest topic (about 5% of cases), a model, escalated only, High confidence.
+  const filterPages: [string, Partial<Parameters<typeof listCases>[2]>][] = [
+    ["topic 'other' (5%)", { topic: 'other' }],
+    ["model 'claude-sonnet-4'", { model: 'claude-sonnet-4' }],
+    ['escalated', { escalated: true }],
+    ['High confidence', { confidenceBand: 'high' }],
+  ];
+  const filterCursors = await Promise.all(filterPages.map(([, f]) => cursorBefore({ ...range30, ...f })));
+  // The hardest lists: few or no matches in a long range (every case would be read without an index for the filter).
+  const range90 = { siteId, from: since(90), to };
+  const lastPageCursor = async (filter: Omit<Parameters<typeof listCases>[2], 'cursor'>) => {
+    let cursor: string | undefined;
+    for (;;) {
+      const next = (await listCases(db, siteId, { ...filter, cursor, limit: PAGE })).nextCursor ?? undefined;
+      if (!next) return cursor;
+      cursor = next;
+    }
+  };
+  const humanLastCursor = await lastPageCursor({ ...range90, labelSource: 'human' });
   const { rows } = await pool.query(`select id from cases where source = 'feedback' and escalated and auto_mode = 'tool_failure' order by occurred_at desc limit 1`);
   const detailId: string = rows[0].id;
 
@@ -156,6 +175,13 @@ async function measure(db: Db, pool: pg.Pool, seed: SeedResult): Promise<Timing[
     [`cases, 30 days, page ${DEEP_PAGE}`, (d) => listCases(d, siteId, { ...range30, limit: PAGE, cursor: allCursor })],
     [`cases, 30 days, negative, page ${DEEP_PAGE}`, (d) => listCases(d, siteId, { ...range30, rating: 'negative', limit: PAGE, cursor: negativeCursor })],
     [`cases, 30 days, tool_failure, page ${DEEP_PAGE}`, (d) => listCases(d, siteId, { ...range30, mode: 'tool_failure', limit: PAGE, cursor: toolCursor })],
+    ...filterPages.map(([label, f], i): [string, (d: Db) => Promise<unknown>] => [
+      `cases, 30 days, ${label}, page ${DEEP_PAGE}`,
+      (d) => listCases(d, siteId, { ...range30, ...f, limit: PAGE, cursor: filterCursors[i] }),
+    ]),
+    ["cases, 90 days, oldest release, first page", (d) => listCases(d, siteId, { ...range90, release: '2026.1', limit: PAGE })],
+    ['cases, 90 days, human labels, last page', (d) => listCases(d, siteId, { ...range90, labelSource: 'human', limit: PAGE, cursor: humanLastCursor })],
+    ['cases, 90 days, a topic with no cases', (d) => listCases(d, siteId, { ...range90, topic: 'no such topic', limit: PAGE })],
     ['case detail (transcript, escalation, 3 spans)', (d) => caseDetail(d, detailId)],
   ];
   const timings: Timing[] = [];
@@ -225,6 +251,13 @@ What the plans showed, and what was done about it:
   \`.desc()\`); \`ORDER BY occurred_at DESC\` means NULLS FIRST, which those indexes cannot serve, so the first version
   seq-scanned and sorted the range (0.5–0.8 s a page). The queries now order exactly as the indexes do, and a page
   (first or 200th, keyset \`(occurred_at, id) < cursor\` as an index condition) is an index scan of about 50 rows.
+- **Case list filters**: a filter that the time index cannot serve is checked row by row while walking it, so a rare
+  value, an old release or a value with no cases read most of the range (the first page of the oldest release over
+  90 days: about 330 ms; a topic with no cases: about 300 ms, under load). Migration 0010 adds an index per filter
+  that can be rare: \`(site_id, topic | release | model, occurred_at DESC NULLS LAST, id DESC NULLS LAST)\`, and partial
+  \`(site_id, occurred_at DESC NULLS LAST, id DESC NULLS LAST)\` indexes where \`human_mode is not null\` and where
+  \`escalated\`; each of those lists is then an index range scan of one page (a few ms). Cases are written by the
+  review projector, not on the ingestion path, so the extra indexes cost no signal throughput.
 - **Overview**: one query per bucket range (\`unnest(buckets)\` with LATERAL counts) instead of one GROUP BY over the
   whole range, which sorted a month of cases on disk (3.3 s). Each bucket is an index-only scan.
 - **Covering index** (migration 0005, \`cases_site_time_stats_idx\` on site, time and the columns the aggregates read):
