@@ -28,6 +28,22 @@ export const BACKSTOP_ATTRIBUTES = {
   retrievalSources: 'backstop.retrieval.sources',
   /** Number of conversation turns the agent had in its context for this call. */
   conversationTurns: 'backstop.conversation.turns',
+  /**
+   * `false` when the agent's own check found its answer broke an instruction (on a span, or on one of its
+   * events, as a post-answer check would record it); `backstop.instruction` beside it says which one.
+   */
+  instructionFollowed: 'backstop.instruction.followed',
+  /** The instruction a `backstop.instruction.followed` check was about, e.g. "in one sentence". */
+  instruction: 'backstop.instruction',
+} as const;
+
+/**
+ * Token counts under their names before the GenAI conventions renamed them, still sent by older
+ * instrumentations; read only when the current `gen_ai.usage.input_tokens` / `output_tokens` are absent.
+ */
+export const DEPRECATED_GEN_AI_USAGE = {
+  inputTokens: 'gen_ai.usage.prompt_tokens',
+  outputTokens: 'gen_ai.usage.completion_tokens',
 } as const;
 
 export interface SpanEvent {
@@ -71,6 +87,11 @@ export interface TraceSummary {
   release: string | null;
   /** The first failing span (error status), for highlighting. */
   errorSpanId: string | null;
+  /**
+   * The first instruction the agent's own check says its answer broke (`backstop.instruction.followed` false),
+   * and how many such checks failed. Absent on summaries stored before it was read: treat as null.
+   */
+  instructionBroken?: { spanId: string; instruction: string | null; count: number } | null;
 }
 
 /** One failure mode that applied to a case, as the classifier explains it. */

@@ -16,19 +16,24 @@
  * | 6  | context_near_window          | context_drift     | the fullest LLM call used ≥ 85% of the context window               | 0.85       |
  * | 7  | forgot_context_long          | context_drift     | user reason "Forgot earlier context" after ≥ 8 turns                | 0.70       |
  * | 8  | reason_forgot_context        | context_drift     | user reason "Forgot earlier context" in a shorter conversation      | 0.55       |
- * | 9  | ignored_instruction_small_system_prompt | instruction_drift | user reason "Didn't do what I asked" and the system prompt < 2% of the context | 0.75 |
- * | 10 | reason_ignored_instruction   | instruction_drift | user reason "Didn't do what I asked"                                | 0.60       |
- * | 11 | small_system_prompt          | instruction_drift | the system prompt is < 2% of a context of ≥ 1,000 tokens            | 0.35       |
- * | 12 | low_confidence_no_sources    | hallucination     | stated confidence < 0.5 and no retrieval sources                    | 0.75       |
- * | 13 | reason_wrong_no_sources      | hallucination     | user reason "Wrong or made up" and no retrieval sources             | 0.65       |
- * | 14 | reason_wrong                 | hallucination     | user reason "Wrong or made up" although sources were retrieved      | 0.45       |
- * | 15 | nothing_applies              | unknown           | no rule above matched; the rationale says what was missing and quotes the user | 0 |
+ * | 9  | instruction_check_failed     | instruction_drift | the agent's own check says the answer broke an instruction (`backstop.instruction.followed` false) | 0.80 |
+ * | 10 | ignored_instruction_small_system_prompt | instruction_drift | user reason "Didn't do what I asked" and the system prompt < 2% of the context | 0.75 |
+ * | 11 | reason_ignored_instruction   | instruction_drift | user reason "Didn't do what I asked"                                | 0.60       |
+ * | 12 | small_system_prompt          | instruction_drift | the system prompt is < 2% of a context of ≥ 1,000 tokens            | 0.35       |
+ * | 13 | low_confidence_no_sources    | hallucination     | stated confidence < 0.5 and no retrieval sources                    | 0.75       |
+ * | 14 | reason_wrong_no_sources      | hallucination     | user reason "Wrong or made up" and no retrieval sources             | 0.65       |
+ * | 15 | reason_wrong                 | hallucination     | user reason "Wrong or made up" although sources were retrieved      | 0.45       |
+ * | 16 | nothing_applies              | unknown           | no rule above matched; the rationale says what was missing and quotes the user | 0 |
  *
  * Several modes may apply: all are kept, the primary first. The primary is the verdict with the highest
  * confidence, ties going to the earlier rule. So evidence seen in the input or the trace outranks a user's
  * reason that points elsewhere (a clear trace finding scores 0.75–0.90, a reason alone 0.55–0.65), while a
  * weak trace hint (a retried tool that then worked, a small system prompt) does not outrank a reason. When a
- * user reason agrees with trace evidence of the same mode, that verdict gains 0.05 and its rationale cites both.
+ * user reason agrees with trace evidence of the same mode, that verdict gains 0.05 and its rationale cites both;
+ * it can then tie a stronger finding (a context at 0.85 + 0.05 with a failed tool at 0.90), and the earlier
+ * rule still wins the tie. The agent's own instruction check (0.80) is a clear finding, but a near-full
+ * context (0.85) outranks it: an overflowing context is the likelier reason an instruction was dropped.
+ * Free text from a trace (a tool's error, an instruction) is cut to its first line and 120 characters.
  * "No retrieval sources": the trace has no retrieval step or its steps reported finding none, and the answer
  * cited no source; without a trace, only the answer's cited sources count. A retrieval step that does not
  * report its source count (`backstop.retrieval.sources`) counts as having found some.
@@ -77,6 +82,7 @@ const RULE_ORDER = [
   'context_near_window',
   'forgot_context_long',
   'reason_forgot_context',
+  'instruction_check_failed',
   'ignored_instruction_small_system_prompt',
   'reason_ignored_instruction',
   'small_system_prompt',
@@ -91,6 +97,23 @@ const reasonLabel = (id: string) => FEEDBACK_REASONS.find((r) => r.id === id)?.l
 const pct = (ratio: number) => `${Math.round(ratio * 100)}%`;
 const num = (n: number) => n.toLocaleString('en-US');
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** Longest free text from a trace (a tool's error, an instruction) that a rationale repeats. */
+export const RATIONALE_TEXT_MAX = 120;
+
+/**
+ * Free text cut to fit in a one-sentence rationale: its first non-blank line, spaces collapsed, at most
+ * `max` characters; an ellipsis marks anything left out (the rest of a line, or further lines). A tool's
+ * error may be a multi-line status or exception message of up to 4 KiB (a stack trace, an HTML error page).
+ */
+export function clipForRationale(text: string, max = RATIONALE_TEXT_MAX): string {
+  const lines = text.split(/\r\n|\r|\n/).map((line) => line.replace(/\s+/g, ' ').trim());
+  const firstIndex = lines.findIndex((line) => line !== '');
+  if (firstIndex < 0) return '';
+  const first = lines[firstIndex]!;
+  if (first.length > max) return `${first.slice(0, max - 1).trimEnd()}…`;
+  return lines.slice(firstIndex + 1).some((line) => line !== '') ? `${first}…` : first;
+}
 
 function verdict(mode: FailureMode, rule: ClassifyRule, confidence: number, rationale: string, spanId: string | null = null): CaseModeVerdict {
   return { mode, rule, confidence, rationale, spanId };
@@ -123,7 +146,8 @@ function toolFailure(e: CaseEvidence, has: (r: string) => boolean): CaseModeVerd
   if (failed.length > 0) {
     const t = failed[0]!;
     const others = failed.length > 1 ? ` (and ${plural(failed.length - 1, 'other failed tool')})` : '';
-    const how = `${t.error ? ` with ${t.error}` : ''}${t.attempts > 1 ? ` after ${t.attempts} attempts` : ''}`;
+    const error = t.error ? clipForRationale(t.error) : '';
+    const how = `${error ? ` with ${error}` : ''}${t.attempts > 1 ? ` after ${t.attempts} attempts` : ''}`;
     const v = verdict('tool_failure', 'tool_error', 0.9, `tool \`${t.name}\` failed${how}${others}`, t.spanId);
     return has('action_failed') ? corroborate(v, 'action_failed') : v;
   }
@@ -158,10 +182,24 @@ function smallSystemPrompt(trace: TraceSummary | null): { text: string; spanId: 
   if (!ctx || system == null || ctx.inputTokens < SMALL_SYSTEM_PROMPT_MIN_CONTEXT) return null;
   const share = system / ctx.inputTokens;
   if (share >= SMALL_SYSTEM_PROMPT_SHARE) return null;
-  return { text: `system prompt is ${num(system)} tokens, ${share < 0.01 ? 'under 1%' : pct(share)} of a ${num(ctx.inputTokens)}-token context`, spanId: ctx.spanId };
+  // One decimal: a whole percent would round 1.5% up to "2%", which reads as not under the 2% threshold.
+  const shareText = share < 0.01 ? 'under 1%' : `${(Math.floor(share * 1000) / 10).toFixed(1)}%`;
+  return { text: `system prompt is ${num(system)} tokens, ${shareText} of a ${num(ctx.inputTokens)}-token context`, spanId: ctx.spanId };
+}
+
+/** The agent's own finding that its answer broke an instruction, as a verdict (summaries stored before it was read lack it). */
+function instructionCheck(trace: TraceSummary | null): CaseModeVerdict | null {
+  const broken = trace?.instructionBroken;
+  if (!broken) return null;
+  const instruction = broken.instruction ? clipForRationale(broken.instruction) : '';
+  const which = instruction ? `instruction "${instruction}"` : 'an instruction';
+  const others = broken.count > 1 ? ` (and ${plural(broken.count - 1, 'other failed check')})` : '';
+  return verdict('instruction_drift', 'instruction_check_failed', 0.8, `the agent's own check says ${which} was not followed${others}`, broken.spanId);
 }
 
 function instructionDrift(e: CaseEvidence, has: (r: string) => boolean): CaseModeVerdict | null {
+  const checked = instructionCheck(e.trace);
+  if (checked) return has('ignored_instruction') ? corroborate(checked, 'ignored_instruction') : checked;
   const small = smallSystemPrompt(e.trace);
   const label = reasonLabel('ignored_instruction');
   if (has('ignored_instruction') && small)
@@ -197,10 +235,8 @@ function hallucination(e: CaseEvidence, has: (r: string) => boolean): CaseModeVe
 }
 
 const QUOTE_MAX = 80;
-const quote = (text: string) => {
-  const t = text.replace(/\s+/g, ' ').trim();
-  return `"${t.length > QUOTE_MAX ? `${t.slice(0, QUOTE_MAX - 1)}…` : t}"`;
-};
+/** The user's own words, all of them on one line (their line breaks mean little), cut at 80 characters. */
+const quote = (text: string) => `"${clipForRationale(text.replace(/\s+/g, ' '), QUOTE_MAX)}"`;
 
 /** What was missing, for a case no rule explains; the user's own words are quoted for the reviewer. */
 function unknownVerdict(e: CaseEvidence): CaseModeVerdict {

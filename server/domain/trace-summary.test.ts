@@ -59,6 +59,34 @@ const cases: Case[] = [
     expected: () => ({ model: 'bare', llmCalls: 1, inputTokens: 7 }),
   },
   {
+    name: 'an operation the conventions do not list as an LLM call when it carries a model or tokens',
+    spans: () => [
+      span(0, { operation: 'completion', model: 'legacy-davinci', inputTokens: 60, outputTokens: 30 }),
+      span(10, { operation: 'vendor.generate', inputTokens: 80, attributes: { 'backstop.context.window_tokens': 100 } }),
+      span(20, { operation: 'completion' }),
+    ],
+    expected: (ids) => ({ model: 'legacy-davinci', llmCalls: 2, inputTokens: 140, outputTokens: 30, context: { spanId: ids[1]!, inputTokens: 80, windowTokens: 100, ratio: 0.8, turns: null } }),
+  },
+  {
+    name: 'an agent span repeating its model and token totals not counted as another call',
+    spans: () => [span(0, { operation: 'invoke_agent', model: 'm', inputTokens: 500, outputTokens: 50, durationMs: 100 }), chat(10, 500, {}, { outputTokens: 50 })],
+    expected: () => ({ llmCalls: 1, inputTokens: 500, outputTokens: 50 }),
+  },
+  {
+    name: 'tokens from the deprecated prompt_tokens / completion_tokens when the current attributes are absent',
+    spans: () => [
+      span(0, { operation: 'text_completion', model: 'm', attributes: { 'gen_ai.usage.prompt_tokens': 900, 'gen_ai.usage.completion_tokens': '40', 'backstop.context.window_tokens': 1000 } }),
+      span(10, { model: 'n', attributes: { 'gen_ai.usage.prompt_tokens': -5, 'gen_ai.usage.completion_tokens': 'many' } }),
+      chat(20, 100, { 'gen_ai.usage.prompt_tokens': 99999 }, { outputTokens: 7 }),
+    ],
+    expected: (ids) => ({ llmCalls: 3, inputTokens: 1000, outputTokens: 47, context: { spanId: ids[0]!, inputTokens: 900, windowTokens: 1000, ratio: 0.9, turns: null } }),
+  },
+  {
+    name: 'a span reporting only deprecated token counts as an LLM call',
+    spans: () => [span(0, { operation: 'completion', attributes: { 'gen_ai.usage.completion_tokens': 12 } })],
+    expected: () => ({ llmCalls: 1, inputTokens: 0, outputTokens: 12, model: null }),
+  },
+  {
     name: 'context ratio on the fullest call, window from the call',
     spans: () => [chat(0, 2000, { 'backstop.context.window_tokens': 8000 }), chat(10, 7600, { 'backstop.context.window_tokens': 8000, 'backstop.conversation.turns': 14 }), chat(20, 3000, { 'backstop.context.window_tokens': 8000 })],
     expected: (ids) => ({ context: { spanId: ids[1]!, inputTokens: 7600, windowTokens: 8000, ratio: 0.95, turns: 14 } }),
@@ -122,6 +150,27 @@ const cases: Case[] = [
     name: 'topic and release from the resource, release falling back to service.version',
     spans: () => [span(0, { attributes: { resource: { 'backstop.topic': 'shipping', 'service.version': '1.4.2' } } })],
     expected: () => ({ topic: 'shipping', release: '1.4.2' }),
+  },
+  {
+    name: "a broken instruction from the agent's check event, as the demo records it",
+    spans: () => [
+      chat(0, 100, {}, { events: [{ name: 'backstop.instruction.check', offsetMs: 900, attributes: { 'backstop.instruction': 'in one sentence', 'backstop.instruction.followed': false, 'backstop.answer.words': 84 } }] }),
+    ],
+    expected: (ids) => ({ instructionBroken: { spanId: ids[0]!, instruction: 'in one sentence', count: 1 } }),
+  },
+  {
+    name: 'broken instructions from span attributes and events, the first in start order reported, "false" as text too',
+    spans: () => [
+      span(50, { events: [{ name: 'check', offsetMs: 0, attributes: { 'backstop.instruction.followed': 'false', 'backstop.instruction': 'in French' } }] }),
+      span(10, { attributes: { 'backstop.instruction.followed': false } }),
+      span(0, { attributes: { 'backstop.instruction.followed': true, 'backstop.instruction': 'be polite' } }),
+    ],
+    expected: (ids) => ({ instructionBroken: { spanId: ids[1]!, instruction: null, count: 2 } }),
+  },
+  {
+    name: 'no broken instruction when every check passed or none was made',
+    spans: () => [chat(0, 100, { 'backstop.instruction.followed': true }), span(10, { events: [{ name: 'check', offsetMs: 0, attributes: { 'backstop.instruction.followed': 'true' } }] })],
+    expected: () => ({ instructionBroken: null }),
   },
   {
     name: 'a confidence outside 0–1 is ignored',
