@@ -172,7 +172,8 @@ describe('createWidget', () => {
     expect(warn.mock.calls.flat().join(' ')).toContain("topic 'refunds' are under human review");
   });
 
-  it('should hold an answer while the site settings cannot be loaded, and show it once the server has it and did not hold it', async () => {
+  it('should hold an answer while the site settings cannot be loaded and an earlier visit kept review, and show it once the server has it and did not hold it', async () => {
+    localStorage.setItem(`backstop:${KEY}:autonomy`, JSON.stringify({ defaultAutonomy: 'human_review', topics: {} }));
     // A server that knows the messages the outbox delivered and holds none of them.
     const delivered: MessageSignal[] = [];
     const reads = vi.fn(async () => ({

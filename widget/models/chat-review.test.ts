@@ -79,7 +79,16 @@ describe('ChatModel while the site autonomy is unknown', () => {
     expect(sessionStorage.getItem('test:chat')).not.toContain('30 days');
   });
 
-  it('should hold the answer when the settings fail and nothing was kept, then show it once the server says it was not held', async () => {
+  it('should show the answer when the settings fail and nothing was kept (no evidence the site reviews answers)', async () => {
+    const chat = wired(async () => Promise.reject(new Error('HTTP 503')));
+    chat.send('Can I get a refund?');
+    await settle();
+    expect(agentRow(chat)).toMatchObject({ answer: ANSWER });
+    expect(chat.checking.value).toEqual([]);
+  });
+
+  it('should hold the answer when the settings fail and a stale kept autonomy says review, then show it once the server says it was not held', async () => {
+    localStorage.setItem(KEPT, JSON.stringify({ defaultAutonomy: 'human_review', topics: {} }));
     const chat = wired(async () => Promise.reject(new Error('HTTP 503')));
     chat.send('Can I get a refund?');
     await settle();

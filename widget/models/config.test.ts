@@ -62,7 +62,7 @@ describe("the site's autonomy while its settings are unknown", () => {
     expect(JSON.parse(localStorage.getItem(KEPT)!)).toEqual({ defaultAutonomy: 'auto', topics: { refunds: 'human_review' } });
   });
 
-  it('should use the autonomy kept by an earlier visit when the settings fail, and fail closed without one', async () => {
+  it('should use the autonomy kept by an earlier visit when the settings fail, and show answers without one', async () => {
     localStorage.setItem(KEPT, JSON.stringify({ defaultAutonomy: 'auto', topics: { refunds: 'human_review' } }));
     const kept = model(failing);
     expect(await kept.review('refunds')).toBe(true);
@@ -70,7 +70,7 @@ describe("the site's autonomy while its settings are unknown", () => {
     expect(kept.reviewed('refunds')).toBe(true);
     localStorage.clear();
     const none = model(failing);
-    expect(await none.review('shipping')).toBe(true);
+    expect(await none.review('shipping')).toBe(false);
     // Wrap mode's warning says only what is known.
     expect(none.reviewed('shipping')).toBe(false);
   });
@@ -88,7 +88,7 @@ describe("the site's autonomy while its settings are unknown", () => {
     localStorage.clear();
     void model(never).review('shipping').then((r) => decided.push(r));
     await vi.advanceTimersByTimeAsync(SETTINGS_WAIT_MS);
-    expect(decided).toEqual([false, true]);
+    expect(decided).toEqual([false, false]);
   });
 
   it.each([
@@ -103,9 +103,10 @@ describe("the site's autonomy while its settings are unknown", () => {
     ['another key', '{"defaultAutonomy":"auto","topics":{},"extra":1}'],
     ['a __proto__ key', '{"defaultAutonomy":"auto","topics":{},"__proto__":{"x":1}}'],
     ['too long', JSON.stringify({ defaultAutonomy: 'auto', topics: { long: 'auto'.padEnd(70_000) } })],
-  ])('should ignore a kept autonomy that is %s (and fail closed)', async (_, raw) => {
-    localStorage.setItem(KEPT, raw);
-    expect(await model(failing).review('shipping')).toBe(true);
+  ])('should ignore a kept autonomy that is %s', async (_, raw) => {
+    // Under review by default: only a kept autonomy that is read would let 'shipping' show.
+    localStorage.setItem(KEPT, raw.replace('"defaultAutonomy":"auto"', '"defaultAutonomy":"human_review"'));
+    expect(await model(failing).review('shipping')).toBe(false);
   });
 
   it('should find nothing for a topic named like an Object property in a kept autonomy', async () => {
@@ -127,7 +128,8 @@ describe("the site's autonomy while its settings are unknown", () => {
     vi.spyOn(Storage.prototype, 'setItem').mockImplementation(() => {
       throw new Error('QuotaExceededError');
     });
-    expect(await model(failing).review('shipping')).toBe(true);
+    expect(await model(failing).review('shipping')).toBe(false);
+    expect(await model(settings({ defaultAutonomy: 'human_review', topics: {} })).review('shipping')).toBe(true);
     expect(await model(settings({ defaultAutonomy: 'auto', topics: {} })).review('shipping')).toBe(false);
   });
 });

@@ -77,13 +77,16 @@ export const ConfigModel = createModel(
       reviewed: (topic?: string): boolean => underReview(topic, lastKnown(), false),
       /**
        * The same for an answer about to be shown: waits for the site's settings (at most SETTINGS_WAIT_MS), then
-       * decides by them, else by the autonomy kept from an earlier visit, else yes: not knowing fails closed.
+       * decides by them, else by the autonomy kept from an earlier visit, else no. With no evidence at all that the
+       * site reviews answers (a first visit whose settings cannot be loaded), holding every answer would make an
+       * unreachable Backstop hide the site's own agent, and stop ratings given offline; the server still holds
+       * the draft of a reviewed topic, and the answer's text reaches the page from the site's agent either way.
        */
       review: async (topic?: string): Promise<boolean> => {
         let timer: ReturnType<typeof setTimeout> | undefined;
         await Promise.race([loading, new Promise((resolve) => (timer = setTimeout(resolve, SETTINGS_WAIT_MS)))]);
         clearTimeout(timer);
-        return underReview(topic, lastKnown(), true);
+        return underReview(topic, lastKnown(), false);
       },
       /** No person can answer a handoff now (as of start). */
       nobodyOnline: nobodyOnline as ReadonlySignal<boolean>,
