@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { MessageSignal } from '../shared/schemas';
 import * as live from './live/index';
 import { createWidget, type Widget } from './runtime';
-import { button, click, fakeOutbox, settle } from './test-utils';
+import { button, click, fakeOutbox, settle, typeInto, withText } from './test-utils';
 
 const KEY = 'pk_test_12345678';
 const ANSWER = { id: 'ans-7', text: 'Your order ships today.', confidence: 0.3 };
@@ -30,6 +30,7 @@ const hostAnswer = () => {
 let warn: ReturnType<typeof vi.spyOn>;
 beforeEach(() => {
   sessionStorage.clear();
+  localStorage.clear();
   warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
 });
 afterEach(() => {
@@ -169,6 +170,38 @@ describe('createWidget', () => {
     expect(warn.mock.calls.flat().join(' ')).not.toContain('human review');
     w.attach(hostAnswer(), { ...ANSWER, id: 'a-refund', topic: 'refunds' });
     expect(warn.mock.calls.flat().join(' ')).toContain("topic 'refunds' are under human review");
+  });
+
+  it('should hold an answer while the site settings cannot be loaded and an earlier visit kept review, and show it once the server has it and did not hold it', async () => {
+    localStorage.setItem(`backstop:${KEY}:autonomy`, JSON.stringify({ defaultAutonomy: 'human_review', topics: {} }));
+    // A server that knows the messages the outbox delivered and holds none of them.
+    const delivered: MessageSignal[] = [];
+    const reads = vi.fn(async () => ({
+      transcript: delivered.map((m) => ({ messageId: m.clientEventId, role: m.role, text: m.text, author: null })),
+      escalation: null,
+      availability: { nobodyOnline: false },
+      lastEventId: '0',
+    }));
+    const awaitDrafts: typeof live.awaitDrafts = (o) => live.awaitDrafts({ ...o, api: { conversation: reads, streamTicket: async () => 't' }, openLive: () => () => {} });
+    const w = start({ agent: async () => ({ ...ANSWER, topic: 'shipping' }) }, { awaitDrafts }, async () => Promise.reject(new Error('HTTP 503')));
+    outbox.add = vi.fn(async (s) => {
+      outbox.added.push(s);
+      outbox.state.value = { ...outbox.state.value, pending: outbox.state.value.pending + 1 };
+    });
+    await settle();
+    w.open();
+    await settle();
+    const root = document.querySelector('backstop-widget')!.shadowRoot!;
+    await typeInto(root.querySelector('.compose textarea'), 'When does my order ship?');
+    root.querySelector('.compose textarea')!.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
+    await vi.waitFor(() => expect(withText(root, 'A specialist is checking this answer').length).toBeGreaterThan(0), { timeout: 3000 });
+    await vi.waitFor(() => expect(reads).toHaveBeenCalled());
+    // Read before the answer reached the server: nothing to show yet.
+    expect(withText(root, ANSWER.text)).toEqual([]);
+    delivered.push(...(outbox.added as MessageSignal[]));
+    outbox.state.value = { ...outbox.state.value, pending: 0 };
+    await vi.waitFor(() => expect(withText(root, ANSWER.text).length).toBeGreaterThan(0));
+    expect(withText(root, 'A specialist is checking this answer')).toEqual([]);
   });
 
   it('should warn naming the field when an attached answer is invalid', () => {

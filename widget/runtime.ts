@@ -59,7 +59,7 @@ export function createWidget(initial: InitOptions & { apiUrl: string }, deps: Wi
   const services = createServices({ siteKey, apiUrl }, deps);
   const { outbox } = services;
   const conversation = lazyConversation(siteKey);
-  const config = new ConfigModel(services, options);
+  const config = new ConfigModel(services, options, storageKey(siteKey, 'autonomy'));
   const agent = computed(() => options.value.agent ?? (options.value.agentUrl ? agentFromUrl(options.value.agentUrl) : undefined));
   // Made when the chat mounts or a Low answer is attached; it reads its stored request in a later task.
   let handoffModel: HandoffModel | undefined;
@@ -83,7 +83,8 @@ export function createWidget(initial: InitOptions & { apiUrl: string }, deps: Wi
     agent,
     storageKey: storageKey(siteKey, 'chat'),
     toPerson,
-    reviewed: (answer) => config.reviewed(answer.topic),
+    // Waits for the site's settings; without them (and without those of an earlier visit) the answer is held.
+    reviewed: (answer) => config.review(answer.topic),
     // The agent hands off: the request goes at once, with its reason as the note staff read.
     onAnswer: (answer) => void (answer.handoff && handoff().request('agent', answer.handoff.reason)),
   });
@@ -105,27 +106,37 @@ export function createWidget(initial: InitOptions & { apiUrl: string }, deps: Wi
   const hosts = new Set<HTMLElement>();
   const roots = new Set<ShadowRoot>();
   const cleanups: (() => void)[] = [];
-  // Answers a person is checking: widget-live.js waits for the decisions (after a reload too).
+  // Answers a person is checking: widget-live.js waits for the decisions (after a reload too). The wait reads
+  // the conversation as it starts, then follows `draft.decided` events. It starts again each time the outbox
+  // has delivered everything: a read made before an answer reached the server does not find it, and an answer
+  // the server did not hold (checking only because the site's settings were unknown) gets no such event.
   let waitingForDrafts: (() => void) | undefined;
+  let draftWaits = 0;
+  const waitForDrafts = () => {
+    waitingForDrafts?.();
+    const run = ++draftWaits;
+    const ended = () => void (run === draftWaits && (waitingForDrafts = undefined));
+    waitingForDrafts = () => {};
+    (deps.loadLive ?? noLive)().then((live) => {
+      if (destroyed || run !== draftWaits) return;
+      waitingForDrafts = live.awaitDrafts({
+        conversation,
+        apiUrl,
+        siteKey,
+        pending: () => chat.checking.peek(),
+        decided: (id, text) => chat.decided(id, text),
+        done: ended,
+      });
+    }, ended);
+  };
+  const delivered = computed(() => !outbox.state.value.pending);
+  let wasDelivered = true;
   cleanups.push(() => waitingForDrafts?.());
   cleanups.push(
     effect(() => {
-      if (!chat.checking.value.length || waitingForDrafts) return;
-      waitingForDrafts = () => {};
-      (deps.loadLive ?? noLive)().then(
-        (live) => {
-          if (destroyed) return;
-          waitingForDrafts = live.awaitDrafts({
-            conversation,
-            apiUrl,
-            siteKey,
-            pending: () => chat.checking.peek(),
-            decided: (id, text) => chat.decided(id, text),
-            done: () => (waitingForDrafts = undefined),
-          });
-        },
-        () => (waitingForDrafts = undefined),
-      );
+      const again = delivered.value && !wasDelivered;
+      wasDelivered = delivered.value;
+      if (chat.checking.value.length && (again || !waitingForDrafts)) untracked(waitForDrafts);
     }),
   );
   const place = (name: string, css: string[]) => {

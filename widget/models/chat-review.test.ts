@@ -1,8 +1,11 @@
 // @vitest-environment happy-dom
 import { signal } from '@preact/signals';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { SiteConfig } from '../../shared/schemas';
+import { awaitDrafts } from '../live/drafts';
 import { conversation, fakeOutbox, settle } from '../test-utils';
 import { ChatModel } from './chat';
+import { ConfigModel } from './config';
 
 const ANSWER = { id: 'a1', text: 'Refunds take 30 days.', confidence: 0.6, topic: 'refunds' };
 const make = (outbox = fakeOutbox()) =>
@@ -32,5 +35,94 @@ describe('ChatModel under human review', () => {
     expect(chat.checking.value).toEqual([]);
     expect(chat.items.value.find((i) => i.id === id)).toEqual({ type: 'agent', id, answer: { ...ANSWER, text: 'Refunds take 5 days.' } });
     expect(make().items.value.find((i) => i.id === id)).toMatchObject({ answer: { text: 'Refunds take 5 days.' } });
+  });
+});
+
+describe('ChatModel while the site autonomy is unknown', () => {
+  const KEPT = 'backstop:pk_test:autonomy';
+  const loaded = (defaultAutonomy: string) => ({ siteId: 's', name: 'n', autonomy: { defaultAutonomy, topics: {} } }) as unknown as SiteConfig;
+  // Wired as runtime.ts does: the answer waits for the site's settings.
+  const wired = (siteConfig: () => Promise<SiteConfig>) => {
+    const config = new ConfigModel({ siteConfig }, signal({}), KEPT);
+    return new ChatModel({ conversation, outbox: fakeOutbox(), agent: signal(async () => ANSWER), storageKey: 'test:chat', reviewed: (a) => config.review(a.topic) });
+  };
+  const agentRow = (chat: ChatModel) => chat.items.value.find((i) => i.type === 'agent');
+
+  beforeEach(() => {
+    localStorage.clear();
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+  });
+  afterEach(() => vi.restoreAllMocks());
+
+  it.each([
+    ['human_review', { checking: 1, answer: { text: '' } }],
+    ['auto', { answer: { text: ANSWER.text } }],
+  ])('should wait for settings still loading, stay busy meanwhile, and follow them (%s)', async (autonomy, row) => {
+    let load!: (c: SiteConfig) => void;
+    const chat = wired(() => new Promise((r) => (load = r)));
+    chat.send('Can I get a refund?');
+    await settle();
+    expect(agentRow(chat)).toBeUndefined();
+    expect(chat.busy.value).toBe(true);
+    load(loaded(autonomy));
+    await settle();
+    expect(agentRow(chat)).toMatchObject(row);
+    expect(chat.busy.value).toBe(false);
+  });
+
+  it('should hold the answer when the settings fail and an earlier visit kept human_review', async () => {
+    localStorage.setItem(KEPT, JSON.stringify({ defaultAutonomy: 'auto', topics: { refunds: 'human_review' } }));
+    const chat = wired(async () => Promise.reject(new Error('HTTP 503')));
+    chat.send('Can I get a refund?');
+    await settle();
+    expect(agentRow(chat)).toMatchObject({ checking: 1, answer: { text: '' } });
+    expect(sessionStorage.getItem('test:chat')).not.toContain('30 days');
+  });
+
+  it('should show the answer when the settings fail and nothing was kept (no evidence the site reviews answers)', async () => {
+    const chat = wired(async () => Promise.reject(new Error('HTTP 503')));
+    chat.send('Can I get a refund?');
+    await settle();
+    expect(agentRow(chat)).toMatchObject({ answer: ANSWER });
+    expect(chat.checking.value).toEqual([]);
+  });
+
+  it('should hold the answer when the settings fail and a stale kept autonomy says review, then show it once the server says it was not held', async () => {
+    localStorage.setItem(KEPT, JSON.stringify({ defaultAutonomy: 'human_review', topics: {} }));
+    const chat = wired(async () => Promise.reject(new Error('HTTP 503')));
+    chat.send('Can I get a refund?');
+    await settle();
+    const row = agentRow(chat)!;
+    expect(row).toMatchObject({ checking: 1, answer: { text: '' } });
+    // The drafts wait of widget-live.js, reading conversation.byId: the server stored the answer without a draft.
+    const transcript = [
+      { messageId: 'user-1', role: 'user', text: 'Can I get a refund?', author: null },
+      { messageId: row.id, role: 'agent', text: ANSWER.text, author: null },
+    ];
+    const done = vi.fn();
+    awaitDrafts({
+      conversation,
+      apiUrl: 'https://api.example.com',
+      siteKey: 'pk_test',
+      pending: () => chat.checking.peek(),
+      decided: (id, text) => chat.decided(id, text),
+      done,
+      api: { conversation: async () => ({ transcript, escalation: null, availability: { nobodyOnline: false }, lastEventId: '0' }), streamTicket: async () => 't' },
+      openLive: () => () => {},
+    });
+    await settle();
+    expect(agentRow(chat)).toEqual({ type: 'agent', id: row.id, answer: ANSWER });
+    expect(chat.checking.value).toEqual([]);
+    expect(done).toHaveBeenCalled();
+  });
+
+  it('should hold the answer when deciding fails', async () => {
+    const chat = new ChatModel({
+      conversation, outbox: fakeOutbox(), agent: signal(async () => ANSWER), storageKey: 'test:chat',
+      reviewed: async () => Promise.reject(new Error('no')),
+    });
+    chat.send('Can I get a refund?');
+    await settle();
+    expect(agentRow(chat)).toMatchObject({ checking: 1, answer: { text: '' } });
   });
 });

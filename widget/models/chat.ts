@@ -56,8 +56,11 @@ export interface ChatDeps {
   timeoutMs?: number;
   /** While true a person handles the conversation: messages are recorded for them and the agent is not asked. */
   toPerson?: ReadonlySignal<boolean>;
-  /** Whether a person reviews this answer first: it is then shown as being checked, without its text. */
-  reviewed?: (answer: AgentAnswer) => boolean;
+  /**
+   * Whether a person reviews this answer first: it is then shown as being checked, without its text. The chat
+   * stays busy while this is being decided; a failure to decide counts as yes.
+   */
+  reviewed?: (answer: AgentAnswer) => boolean | Promise<boolean>;
   /** Called with each valid answer the agent gives (the handoff policy acts on it). */
   onAnswer?: (answer: AgentAnswer) => void;
 }
@@ -100,8 +103,15 @@ export const ChatModel = createModel((deps: ChatDeps) => {
     if (result.ok) {
       const { text, ...answer } = result.answer;
       const id = recordAgent({ kind: 'message', role: 'agent', text, answer });
+      let held: boolean | undefined;
+      try {
+        held = await deps.reviewed?.(result.answer);
+      } catch {
+        held = true;
+      }
+      if (stop.signal.aborted) return;
       // Under review the text goes to the server only (in the outbox), never to the screen or the stored transcript.
-      if (deps.reviewed?.(result.answer)) push({ type: 'agent', id, answer: { ...result.answer, text: '' }, checking: 1 });
+      if (held) push({ type: 'agent', id, answer: { ...result.answer, text: '' }, checking: 1 });
       else {
         push({ type: 'agent', id, answer: result.answer });
         deps.onAnswer?.(result.answer);
