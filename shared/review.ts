@@ -209,6 +209,9 @@ export interface CaseDetail {
     labelledBy: string | null;
     labelledAt: string | null;
     siteId: string;
+    /** The user rated this answer again later: Review counts that newer rating (its case: supersededBy) instead. */
+    superseded: boolean;
+    supersededBy: string | null;
   };
   transcript: TranscriptEntry[];
   escalation: { id: string; status: string; trigger: string; note: string | null; outcome: EscalationOutcome | null; createdAt: string } | null;

@@ -400,6 +400,12 @@ export const cases = pgTable(
     mode: text('mode').$type<FailureMode>().generatedAlwaysAs(sql`coalesce(human_mode, auto_mode)`),
     /** Null while the case waits for (re)classification: new, or its trace or outcome changed. */
     classifiedAt: timestamp('classified_at', { withTimezone: true, mode: 'date' }),
+    /**
+     * A newer rating of the same answer by the user exists (they changed their mind): Review counts only the
+     * newest rating of an answer, by the user's rating time (`feedback.sent_at`) then arrival (`feedback.seq`).
+     * Kept by the review projector (case-feed.ts); always false for escalations.
+     */
+    superseded: boolean('superseded').notNull().default(false),
     createdAt: createdAt(),
   },
   (t) => [
@@ -407,9 +413,10 @@ export const cases = pgTable(
     index('cases_site_mode_time_idx').on(t.siteId, t.mode, t.occurredAt.desc(), t.id.desc()),
     // Review's aggregates (overview, calibration) read only these columns over a time range: with all of
     // them in the index they are index-only scans, a third of the pages of the table (bench/review.ts).
-    index('cases_site_time_stats_idx').on(
-      t.siteId, t.occurredAt, t.source, t.rating, t.negative, t.mode, t.autoMode, t.humanMode, t.messageId, t.confidence, t.topic, t.release,
-    ),
+    // Every aggregate counts current ratings only, so the index holds only those (its predicate needs no column).
+    index('cases_site_time_stats_idx')
+      .on(t.siteId, t.occurredAt, t.source, t.rating, t.negative, t.mode, t.autoMode, t.humanMode, t.messageId, t.confidence, t.topic, t.release)
+      .where(sql`NOT superseded`),
     index('cases_site_trace_idx').on(t.siteId, t.traceId),
     index('cases_conversation_idx').on(t.conversationId),
     index('cases_unclassified_idx').on(t.createdAt).where(sql`classified_at IS NULL`),

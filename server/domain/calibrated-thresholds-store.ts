@@ -69,13 +69,13 @@ export async function storedFits(db: Db, siteId: string): Promise<BadgeFit[]> {
   return rows.map((r) => ({ ...toFit(r), high: round2(r.high), low: round2(r.low) }));
 }
 
-/** Rated answers of the window per (topic, 0.01 confidence bin): at most 101 rows per topic. */
+/** Rated answers of the window (each by its newest rating) per (topic, 0.01 confidence bin): at most 101 rows per topic. */
 async function ratedBins(db: Db, siteId: string, since: Date) {
   const rows = rowsOf<{ topic: string | null; confidence: number; n: number; helpful: number }>(
     await db.execute(sql`
       select topic, round(confidence::numeric, 2)::float8 as confidence, count(*)::int as n, count(*) filter (where rating = 1)::int as helpful
       from cases
-      where site_id = ${siteId} and source = 'feedback' and rating is not null and confidence is not null and occurred_at >= ${since}
+      where site_id = ${siteId} and source = 'feedback' and rating is not null and confidence is not null and not superseded and occurred_at >= ${since}
       group by 1, 2`),
   );
   return rows.map((r) => ({ topic: r.topic, confidence: Number(r.confidence), n: Number(r.n), helpful: Number(r.helpful) }));

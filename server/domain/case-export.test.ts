@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EvalCase } from '../../shared/review';
 import type { Database } from '../db/client';
 import { runCaseExport } from '../export-command';
-import { addMessage, addTrace, ratedAnswer, reviewConversation } from '../test/review-fixtures';
+import { addCase, addMessage, addTrace, ratedAnswer, reviewConversation } from '../test/review-fixtures';
 import { openTestDatabase, testDbKind } from '../test/test-db';
 import { exportCases, formatEvalCase } from './case-export';
 import { labelCase } from './review-cases';
@@ -125,6 +125,13 @@ describe(`exportCases (${testDbKind})`, () => {
     const line = formatEvalCase(row!, 'jsonl');
     expect(line).not.toContain('\n');
     expect(JSON.parse(line)).toEqual(row);
+  });
+
+  it('should leave out a rating the user changed later: it is not a label', async () => {
+    const shop = await createSite(database.db, { name: 'Changed minds', origins: [] });
+    const newest = await ratedAnswer(database.db, shop.siteId, { at: at(2), rating: 1, confidence: 0.8 });
+    await addCase(database.db, shop.siteId, { conversationId: newest.conversationId, messageId: newest.messageId, occurredAt: at(1), rating: -1, superseded: true });
+    expect((await collectAll({ siteId: shop.siteId })).map((r) => [r.caseId, r.rating])).toEqual([[newest.caseId, 1]]);
   });
 });
 

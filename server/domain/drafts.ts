@@ -52,7 +52,8 @@ export async function listDrafts(db: Db, who: SessionStaff, opts: { siteId?: str
     where u.conversation_id = ${drafts.conversationId} and u.role = 'user' and u.sent_at <= ${messages.sentAt}
     order by u.sent_at desc, u.created_at desc limit 1)`;
   // A review case of the answer (a rating or escalation made while it was pending), for a link to its trace.
-  const caseId = sql<string | null>`(select c.id from cases c where c.message_id = ${drafts.messageId} order by c.occurred_at limit 1)`;
+  // The answer's current rating before any the user changed later (superseded).
+  const caseId = sql<string | null>`(select c.id from cases c where c.message_id = ${drafts.messageId} order by c.superseded, c.occurred_at limit 1)`;
   const rows = await db
     .select({ d: drafts, siteName: sites.name, text: messages.text, question, caseId })
     .from(drafts)

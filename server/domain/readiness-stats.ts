@@ -56,13 +56,13 @@ export async function gatherReadinessStats(db: Db, siteId: string, now = new Dat
         count(*) filter (where negative and mode = 'instruction_drift')::int as instruction_drift,
         count(*) filter (where negative and mode = 'adversarial_input')::int as adversarial,
         count(*) filter (where source = 'escalation')::int as escalations
-      from cases where site_id = ${siteId} and occurred_at >= ${since} and occurred_at < ${now}`),
+      from cases where site_id = ${siteId} and occurred_at >= ${since} and occurred_at < ${now} and not superseded`),
   );
   const calib = await calibration(db, siteId, { from: since.toISOString(), to: now.toISOString() });
   const seen = rowsOf<{ topic: string; rated: number; helpful: number }>(
     await db.execute(sql`
       select topic, count(*) filter (where source = 'feedback' and rating is not null)::int as rated, count(*) filter (where rating = 1)::int as helpful
-      from cases where site_id = ${siteId} and topic is not null and occurred_at >= ${recordSince} and occurred_at < ${now}
+      from cases where site_id = ${siteId} and topic is not null and occurred_at >= ${recordSince} and occurred_at < ${now} and not superseded
       group by topic order by count(*) desc limit ${MAX_TOPICS}`),
   );
   const answeredTopics = rowsOf<{ topic: string }>(

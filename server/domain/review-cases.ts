@@ -37,9 +37,13 @@ export function decodeCursor(cursor: string): CaseCursor {
   return { us, id };
 }
 
-/** The `where` conditions of a case filter on alias `c` (site, range, and each filter given). */
+/**
+ * The `where` conditions of a case filter on alias `c` (site, range, and each filter given). Ratings the user
+ * changed later (superseded) are never listed or exported: they are a changed mind, not a failure, and not a
+ * label; their case still opens from a link (caseDetail).
+ */
 export function caseFilterSql(siteId: string, filter: Partial<Omit<CaseFilter, 'siteId'>>, thresholds: BadgeThresholds, range: { from?: Date; to?: Date }): SQL {
-  const conditions: SQL[] = [sql`c.site_id = ${siteId}`];
+  const conditions: SQL[] = [sql`c.site_id = ${siteId}`, sql`not c.superseded`];
   if (range.from) conditions.push(sql`c.occurred_at >= ${range.from}`);
   if (range.to) conditions.push(sql`c.occurred_at < ${range.to}`);
   if (filter.mode) conditions.push(sql`c.mode = ${filter.mode}`);
@@ -186,6 +190,8 @@ type DetailRow = CaseItemRow & {
   human_note: string | null;
   labelled_by: string | null;
   labelled_at: string | null;
+  superseded: boolean;
+  superseded_by: string | null;
 };
 
 /** A case with its conversation's transcript (the answer flagged), its escalation, and its trace with spans. */
@@ -193,7 +199,12 @@ export async function caseDetail(db: Db, caseId: string): Promise<CaseDetail> {
   const [row] = rowsOf<DetailRow>(
     await db.execute(sql`
       select ${caseItemColumns}, c.site_id, c.message_id, c.source_id, c.comment, c.auto_modes, c.auto_confidence,
-        c.evidence_span_id, c.human_note, c.labelled_by, ${isoSql(sql`c.labelled_at`)} as labelled_at
+        c.evidence_span_id, c.human_note, c.labelled_by, ${isoSql(sql`c.labelled_at`)} as labelled_at, c.superseded,
+        -- The answer's current rating, the one Review counts instead (found through the conversation index).
+        case when c.superseded then (
+          select n.id from cases n
+          where n.conversation_id = c.conversation_id and n.message_id = c.message_id and n.source = 'feedback' and not n.superseded
+          limit 1) end as superseded_by
       from cases c where c.id = ${caseId}`),
   );
   if (!row) throw new FieldError('NOT_FOUND', `No case with id '${caseId}'.`);
@@ -213,6 +224,8 @@ export async function caseDetail(db: Db, caseId: string): Promise<CaseDetail> {
       labelledBy: row.labelled_by,
       labelledAt: row.labelled_at,
       siteId: row.site_id,
+      superseded: row.superseded,
+      supersededBy: row.superseded_by,
     },
     transcript,
     escalation,

@@ -70,9 +70,9 @@ export function bucketStarts(range: ResolvedRange, bucket: 'hour' | 'day'): stri
 }
 
 /**
- * Totals, modes, series and agreement. Ratings are counted as given (a person who changes their mind
- * leaves two feedback items, both counted); `rated` counts distinct answers per hour, summed (an answer
- * rated again in a later hour counts in both: rare, since people re-rate within seconds).
+ * Totals, modes, series and agreement. A person who changes their mind leaves two ratings of one answer:
+ * only the newest counts (older ones are `superseded`, here and in every other count of Review), so
+ * `rated` counts each answer once, in the hour of its newest rating.
  */
 export async function overview(db: Db, siteId: string, input: { from?: string; to?: string; bucket?: 'hour' | 'day' }): Promise<Overview> {
   const range = resolveRange(input);
@@ -103,7 +103,7 @@ export async function overview(db: Db, siteId: string, input: { from?: string; t
       ) a
       cross join lateral (
         select count(distinct message_id)::int as rated from cases
-        where site_id = ${siteId} and occurred_at >= ${lo} and occurred_at < ${hi} and source = 'feedback' and rating is not null
+        where site_id = ${siteId} and occurred_at >= ${lo} and occurred_at < ${hi} and source = 'feedback' and rating is not null and not superseded
       ) r
       left join lateral (
         select case when negative then mode end as mode,
@@ -113,7 +113,7 @@ export async function overview(db: Db, siteId: string, input: { from?: string; t
           count(*) filter (where negative)::int as negatives,
           count(*) filter (where human_mode is not null and auto_mode is not null)::int as labelled,
           count(*) filter (where human_mode is not null and human_mode = auto_mode)::int as agreed
-        from cases where site_id = ${siteId} and occurred_at >= ${lo} and occurred_at < ${hi}
+        from cases where site_id = ${siteId} and occurred_at >= ${lo} and occurred_at < ${hi} and not superseded
         group by 1
       ) s on true`),
     // The newest rationale of each mode, one index probe per mode (cases_site_mode_time_idx).
@@ -121,7 +121,7 @@ export async function overview(db: Db, siteId: string, input: { from?: string; t
       select m.mode, ex.rationale from unnest(${sql.raw(`array[${FAILURE_MODE_IDS.map((m) => `'${m}'`).join(',')}]`)}::text[]) as m(mode)
       join lateral (
         select rationale from cases
-        where site_id = ${siteId} and mode = m.mode and occurred_at >= ${from} and occurred_at < ${to} and negative and rationale is not null
+        where site_id = ${siteId} and mode = m.mode and occurred_at >= ${from} and occurred_at < ${to} and negative and rationale is not null and not superseded
         order by occurred_at desc nulls last, id desc nulls last limit 1
       ) ex on true`),
   ]));
@@ -221,7 +221,7 @@ function topGroups<K extends 'topic' | 'release'>(rows: CalibrationRow[], key: K
 }
 
 /**
- * Rated feedback cases with a stated confidence, in ten bins, overall and per topic and release: one scan
+ * Rated answers (their newest rating) with a stated confidence, in ten bins, overall and per topic and release: one scan
  * grouped by (topic, release, bin) in one hash table, rolled up here (grouping sets kept three tables). Confidences are float4 (0.7 is stored as 0.69999999): bins and the High
  * threshold allow EPSILON so that 0.7 lands in [0.7, 0.8) and a stored 0.9 counts as High at 0.9, as a person
  * reading the value expects (numeric conversion would do the same at several times the cost per row).
@@ -243,7 +243,7 @@ export async function calibration(db: Db, siteId: string, input: { from?: string
         select topic, release, confidence::float8 as c, case when rating = 1 then 1 else 0 end as y,
           least(9, floor(confidence::float8 * 10 + ${EPSILON}))::int as bin
         from cases
-        where site_id = ${siteId} and source = 'feedback' and rating is not null and confidence is not null
+        where site_id = ${siteId} and source = 'feedback' and rating is not null and confidence is not null and not superseded
           and occurred_at >= ${from} and occurred_at < ${to}
           ${input.topic !== undefined ? sql`and topic = ${input.topic}` : sql``}
           ${input.release !== undefined ? sql`and release = ${input.release}` : sql``}

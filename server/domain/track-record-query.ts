@@ -45,7 +45,7 @@ export async function readTrackRecord(db: Db, siteId: string, now = new Date()):
         count(*) filter (where source = 'escalation' and outcome is not null)::int as resolved,
         count(*) filter (where source = 'escalation' and outcome = 'agent_was_wrong')::int as wrong
       from cases
-      where site_id = ${siteId} and occurred_at >= ${from}::timestamptz and occurred_at < ${to}::timestamptz
+      where site_id = ${siteId} and occurred_at >= ${from}::timestamptz and occurred_at < ${to}::timestamptz and not superseded
       group by 1, 2, 3`),
     // Too fast: approved unedited while open for less than reading the agent's text takes (rubber-stamp.ts).
     db.execute(sql`

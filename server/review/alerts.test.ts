@@ -29,12 +29,12 @@ async function site(name: string) {
  * Ratings (feedback cases) spread evenly over [from, from + spanMs): `total` of them, the first `negatives`
  * Not helpful.
  */
-async function ratings(siteId: string, opts: { from: Date; spanMs: number; total: number; negatives: number; topic?: string | null }) {
+async function ratings(siteId: string, opts: { from: Date; spanMs: number; total: number; negatives: number; topic?: string | null; superseded?: boolean }) {
   await database.db.execute(sql`
-    insert into cases (site_id, source, source_id, conversation_id, occurred_at, rating, negative, topic, classified_at)
+    insert into cases (site_id, source, source_id, conversation_id, occurred_at, rating, negative, topic, classified_at, superseded)
     select ${siteId}, 'feedback', gen_random_uuid(), gen_random_uuid(),
            ${opts.from.toISOString()}::timestamptz + (i * ${opts.spanMs / opts.total}) * interval '1 millisecond',
-           case when i < ${opts.negatives} then -1 else 1 end, i < ${opts.negatives}, ${opts.topic ?? null}, now()
+           case when i < ${opts.negatives} then -1 else 1 end, i < ${opts.negatives}, ${opts.topic ?? null}, now(), ${opts.superseded ?? false}
     from generate_series(0, ${opts.total - 1}) as i`);
 }
 
@@ -94,6 +94,16 @@ describe(`alerts (${testDbKind})`, () => {
     await evaluate();
     expect(await alertsOf(siteId)).toEqual([]);
     expect(await deliveriesOf(siteId)).toEqual([]);
+  });
+
+  it('should not count ratings the users changed later', async () => {
+    const siteId = await site('Changed minds');
+    await ratings(siteId, { ...week, total: 500, negatives: 30 });
+    await ratings(siteId, { ...theHour, total: 50, negatives: 4 });
+    // 30 Not helpful ratings in the hour that their users then changed (each answer counts by its newest rating).
+    await ratings(siteId, { ...theHour, total: 30, negatives: 30, superseded: true });
+    await evaluate();
+    expect(await alertsOf(siteId)).toEqual([]);
   });
 
   it('should not raise anything on low volume (3 of 4 negative)', async () => {

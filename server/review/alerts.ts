@@ -69,7 +69,7 @@ function metricSource(metric: AlertMetric, fromDate: Date, toDate: Date) {
   if (metric === 'negative_rate')
     return sql`
       select c.topic, c.occurred_at as t, (c.rating = -1)::int as num, 1 as den from cases c
-      where c.site_id = s.id and c.source = 'feedback' and c.occurred_at >= ${from} and c.occurred_at < ${to}`;
+      where c.site_id = s.id and c.source = 'feedback' and not c.superseded and c.occurred_at >= ${from} and c.occurred_at < ${to}`;
   return sql`
       select c.topic, c.occurred_at as t, 1 as num, 0 as den from cases c
       where c.site_id = s.id and c.source = 'escalation' and c.occurred_at >= ${from} and c.occurred_at < ${to}

@@ -13,7 +13,9 @@
  *     lag (the signal writer's take milliseconds). The rows between `safe` and that `seen` that still have no
  *     case (the late ones) get theirs through an anti-join, and `safe` moves up.
  * So each rating is inserted once and looked at once more, a late one gets its case at most about
- * `commitLagMs` later, and `cases.source_id` being unique makes any repeat insert nothing.
+ * `commitLagMs` later, and `cases.source_id` being unique makes any repeat insert nothing. A user may rate
+ * an answer again (changed their mind): each rating keeps its case, and all but the newest of an answer are
+ * marked `superseded` in the same transaction (markSuperseded), which every count in Review leaves out.
  *
  * Escalations: driven by the event log, whose ids become visible in commit order, so a plain cursor on
  * `events.id` misses nothing.
@@ -54,8 +56,8 @@ export async function readFeedbackCursors(tx: Db): Promise<FeedbackCursors> {
  * Review counts against also uses), but never later than the server received it, so a fast clock cannot put
  * a case in the future. Positive cases need no classification and are stored classified.
  */
-async function insertFeedbackCases(tx: Db, where: SQL, limit: number): Promise<{ picked: number; lastSeq: number | null; inserted: number }> {
-  const [r] = rowsOf<{ picked: number; last_seq: string | null; inserted: number }>(
+async function insertFeedbackCases(tx: Db, where: SQL, limit: number): Promise<{ picked: number; lastSeq: number | null; inserted: number; answers: RatedAnswer[] }> {
+  const [r] = rowsOf<{ picked: number; last_seq: string | null; inserted: number; answers: RatedAnswer[] | string | null }>(
     await tx.execute(sql`
       with picked as (
         select f.* from feedback f
@@ -76,11 +78,43 @@ async function insertFeedbackCases(tx: Db, where: SQL, limit: number): Promise<{
         join messages m on m.id = p.message_id
         left join traces t on t.site_id = p.site_id and t.trace_id = p.trace_id
         on conflict (source_id) do nothing
-        returning 1
+        returning conversation_id, message_id
       )
-      select (select count(*) from picked)::int as picked, (select max(seq) from picked)::text as last_seq, (select count(*) from ins)::int as inserted`),
+      select (select count(*) from picked)::int as picked, (select max(seq) from picked)::text as last_seq, (select count(*) from ins)::int as inserted,
+        (select json_agg(distinct jsonb_build_object('conversationId', conversation_id, 'messageId', message_id)) from ins) as answers`),
   );
-  return { picked: r!.picked, lastSeq: r!.last_seq === null ? null : Number(r!.last_seq), inserted: r!.inserted };
+  const answers = typeof r!.answers === 'string' ? (JSON.parse(r!.answers) as RatedAnswer[]) : (r!.answers ?? []);
+  return { picked: r!.picked, lastSeq: r!.last_seq === null ? null : Number(r!.last_seq), inserted: r!.inserted, answers };
+}
+
+/** An answer that got a new rating case (its conversation too, which the cases are indexed by). */
+interface RatedAnswer {
+  conversationId: string;
+  messageId: string;
+}
+
+/**
+ * Marks, among the rating cases of the given answers, every one but the newest as superseded (the user
+ * changed their mind; Review counts the newest rating only) and the newest as not. Newest is by the user's
+ * rating time (`sent_at`, one widget's clock for all ratings of an answer) then arrival (`seq`): the outbox
+ * may deliver an older rating after a newer one, and that late one must end up superseded, not the newer.
+ * Recomputing each touched answer whole makes the order of arrival and any repeat pass irrelevant. One
+ * statement per batch; the rows are found through the conversation index. Only rows whose flag changes are
+ * written. Run under the projector's lock (one instance at a time), in the transaction of the inserts.
+ */
+async function markSuperseded(tx: Db, answers: RatedAnswer[]): Promise<void> {
+  if (answers.length === 0) return;
+  const conversations = [...new Set(answers.map((a) => a.conversationId))];
+  const messages = [...new Set(answers.map((a) => a.messageId))];
+  await tx.execute(sql`
+    update cases c set superseded = r.newest_first > 1
+    from (
+      select c2.id, row_number() over (partition by c2.message_id order by f.sent_at desc nulls last, f.seq desc nulls last, c2.id desc) as newest_first
+      from cases c2 left join feedback f on f.id = c2.source_id
+      where c2.conversation_id = any(${sql.param(conversations)}::uuid[]) and c2.message_id = any(${sql.param(messages)}::uuid[])
+        and c2.source = 'feedback'
+    ) r
+    where c.id = r.id and c.superseded <> (r.newest_first > 1)`);
 }
 
 /**
@@ -96,7 +130,7 @@ export async function projectFeedback(tx: Db, opts: { limit: number; commitLagMs
 
   // The newest note old enough that every row up to its `seen` is visible now.
   const settled = state.marks.filter(([at]) => at <= nowMs - opts.commitLagMs).at(-1)?.[1] ?? null;
-  let late = { picked: 0, lastSeq: null as number | null, inserted: 0 };
+  let late: Awaited<ReturnType<typeof insertFeedbackCases>> = { picked: 0, lastSeq: null, inserted: 0, answers: [] };
   if (settled !== null && settled > state.safe) {
     late = await insertFeedbackCases(
       tx,
@@ -105,6 +139,7 @@ export async function projectFeedback(tx: Db, opts: { limit: number; commitLagMs
     );
     state.safe = late.picked >= opts.limit ? late.lastSeq! : settled;
   }
+  await markSuperseded(tx, [...fresh.answers, ...late.answers]);
 
   if (state.marks.at(-1)?.[1] !== state.seen) state.marks.push([nowMs, state.seen]);
   // Keep the newest settled note (the next pass may still need it) and everything newer.

@@ -1,9 +1,12 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../db/client';
 import { cases } from '../db/schema';
-import { conversation } from '../test/fixtures';
+import { conversation, feedbackFor } from '../test/fixtures';
 import { casesOf, projectorSite, traceSummary } from '../test/projector-fixtures';
+import { migrationsDir } from '../paths';
 import { openTestDatabase, testDbKind } from '../test/test-db';
 import { readFeedbackCursors } from './case-feed';
 import { startReviewProjector, type ReviewProjector } from './projector';
@@ -46,6 +49,86 @@ describe(`review projector (${testDbKind})`, () => {
     expect(neg!.rationale).toBe('user reason: Wrong or made up, and the answer cites no sources');
     expect(neg!.autoModes).toHaveLength(1);
     expect(neg!.classifiedAt).not.toBeNull();
+  });
+
+  describe('a re-rated answer', () => {
+    const at = (ms: number) => new Date(Date.now() - 60_000 + ms).toISOString();
+    const rateAt = (answer: Parameters<typeof site.rate>[0], rating: 1 | -1, ms: number) =>
+      site.store([feedbackFor(answer, { rating, reasons: rating === -1 ? ['wrong'] : [], comment: undefined, createdAt: at(ms) })]);
+    const flags = async (conversationId: string) =>
+      (await casesOf(database.db, conversationId)).map((c) => ({ rating: c.rating, superseded: c.superseded }));
+
+    it('should count only the newest rating: helpful then not helpful leaves the not-helpful case current', async () => {
+      const { conv, answer } = await site.exchange();
+      await rateAt(answer, 1, 0);
+      await projector.runOnce();
+      expect(await flags(conv.conversationId)).toEqual([{ rating: 1, superseded: false }]);
+      await rateAt(answer, -1, 1000);
+      await projector.runOnce();
+      expect(await flags(conv.conversationId)).toEqual([
+        { rating: 1, superseded: true },
+        { rating: -1, superseded: false },
+      ]);
+    });
+
+    it('should supersede an older rating delivered late, not the newer one, in a later pass or in the same batch', async () => {
+      const late = await site.exchange();
+      await rateAt(late.answer, -1, 2000);
+      await projector.runOnce();
+      await rateAt(late.answer, 1, 1000); // rated first, arrives last (an outbox retry)
+      await projector.runOnce();
+      expect(await flags(late.conv.conversationId)).toEqual([
+        { rating: 1, superseded: true },
+        { rating: -1, superseded: false },
+      ]);
+
+      const together = await site.exchange();
+      await rateAt(together.answer, 1, 3000);
+      await rateAt(together.answer, -1, 1000);
+      await rateAt(together.answer, -1, 2000);
+      await projector.runOnce();
+      expect(await flags(together.conv.conversationId)).toEqual([
+        { rating: -1, superseded: true },
+        { rating: -1, superseded: true },
+        { rating: 1, superseded: false },
+      ]);
+    });
+
+    it('should order ratings given at the same time by arrival', async () => {
+      const { conv, answer } = await site.exchange();
+      await rateAt(answer, -1, 1000);
+      await rateAt(answer, 1, 1000);
+      await projector.runOnce();
+      const rows = await flags(conv.conversationId);
+      expect(rows.filter((r) => !r.superseded)).toEqual([{ rating: 1, superseded: false }]);
+    });
+
+    it('should leave the ratings of other answers alone, in the same conversation too', async () => {
+      const first = await site.exchange();
+      const second = await site.exchange({ conv: first.conv });
+      await rateAt(first.answer, 1, 0);
+      await rateAt(second.answer, -1, 1000);
+      await projector.runOnce();
+      const rows = await flags(first.conv.conversationId);
+      expect(rows).toEqual([{ rating: 1, superseded: false }, { rating: -1, superseded: false }]);
+      await rateAt(second.answer, 1, 2000);
+      await projector.runOnce();
+      // The first answer's helpful rating stays; the second answer's not-helpful one gives way to its helpful one.
+      const current = (await casesOf(database.db, first.conv.conversationId)).filter((c) => !c.superseded);
+      expect(current.map((c) => c.rating)).toEqual([1, 1]);
+      expect(new Set(current.map((c) => c.messageId)).size).toBe(2);
+    });
+
+    it("should mark the same cases as the migration's backfill of existing ratings (0009)", async () => {
+      const all = async () => (await database.db.select({ id: cases.id, superseded: cases.superseded }).from(cases).orderBy(cases.id));
+      const projected = await all();
+      expect(projected.filter((c) => c.superseded).length).toBeGreaterThanOrEqual(5);
+      const migration = readFileSync(join(migrationsDir, '0009_supersede_ratings.sql'), 'utf8');
+      const backfill = migration.split('--> statement-breakpoint').find((s) => s.includes('UPDATE "cases"'))!;
+      await database.db.execute(sql`update cases set superseded = false`);
+      await database.db.execute(sql.raw(backfill));
+      expect(await all()).toEqual(projected);
+    });
   });
 
   it('should not duplicate cases when run again', async () => {

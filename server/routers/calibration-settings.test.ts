@@ -16,7 +16,7 @@ let admin: Awaited<ReturnType<typeof signedInStaff>>;
 let conversationId: string;
 
 /** `n` rated answers at one confidence, `helpful` of them Helpful, rated an hour ago. */
-async function rated(topic: string | null, confidence: number, n: number, helpful: number) {
+async function rated(topic: string | null, confidence: number, n: number, helpful: number, superseded = false) {
   const at = new Date(Date.now() - 3_600_000);
   await database.db.insert(cases).values(
     Array.from({ length: n }, (_, i) => ({
@@ -29,6 +29,7 @@ async function rated(topic: string | null, confidence: number, n: number, helpfu
       confidence,
       topic,
       negative: i >= helpful,
+      superseded,
     })),
   );
 }
@@ -45,6 +46,8 @@ beforeAll(async () => {
   for (const [c, n, h] of [[0.3, 20, 4], [0.5, 10, 4], [0.65, 10, 7], [0.8, 10, 9], [0.95, 20, 20]] as const) await rated('refunds', c, n, h);
   // billing: 10 confident answers, none helpful (too few for a topic fit, but they count site-wide).
   await rated('billing', 0.95, 10, 0);
+  // Ratings the users changed later (superseded): not a sample of the fit, which counts each answer's newest rating.
+  await rated('billing', 0.95, 5, 5, true);
 });
 
 afterAll(async () => {

@@ -5,7 +5,7 @@ import { gatherReadinessStats } from '../domain/readiness-stats';
 import { createSite, type CreatedSite } from '../domain/sites';
 import { setTopic } from '../domain/topics';
 import { instanceOf, signedInStaff, type Instance } from '../test/handoff-fixtures';
-import { addEscalation, addMessage, addTrace, ratedAnswer, reviewConversation, traceSummary } from '../test/review-fixtures';
+import { addCase, addEscalation, addMessage, addTrace, ratedAnswer, reviewConversation, traceSummary } from '../test/review-fixtures';
 import { openTestDatabase, testDbKind } from '../test/test-db';
 
 let database: Database;
@@ -29,7 +29,12 @@ beforeAll(async () => {
   reviewer = await signedInStaff(inst, 'reviewer', [s]);
   // 1: helpful, its trace has a failed tool call and the conversation was never escalated.
   await addTrace(db, s, '1'.repeat(32), daysAgo(2));
-  await ratedAnswer(db, s, { at: daysAgo(2), rating: 1, confidence: 0.9, topic: 'billing', traceId: '1'.repeat(32) });
+  const first = await ratedAnswer(db, s, { at: daysAgo(2), rating: 1, confidence: 0.9, topic: 'billing', traceId: '1'.repeat(32) });
+  // ...rated Not helpful (context drift) a minute before, then changed to Helpful: only the newest rating counts.
+  await addCase(db, s, {
+    conversationId: first.conversationId, messageId: first.messageId, occurredAt: new Date(daysAgo(2).getTime() - 60_000), rating: -1,
+    confidence: 0.9, topic: 'billing', autoMode: 'context_drift', superseded: true,
+  });
   // 2: not helpful (context drift), tools fine, context at 90% of the window, a 3000-token system prompt.
   await addTrace(db, s, '2'.repeat(32), daysAgo(3), traceSummary({ tools: [ok], context: { spanId: 'cccccccccccccccc', inputTokens: 900, windowTokens: 1000, ratio: 0.9, turns: 12 }, systemPromptTokens: 3000 }));
   await ratedAnswer(db, s, { at: daysAgo(3), rating: -1, confidence: 0.3, topic: 'refunds', traceId: '2'.repeat(32), autoMode: 'context_drift' });

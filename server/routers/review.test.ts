@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/client';
 import { alerts, cases, sites } from '../db/schema';
@@ -6,6 +6,9 @@ import { createSite, type CreatedSite } from '../domain/sites';
 import { instanceOf, signedInStaff, type Instance } from '../test/handoff-fixtures';
 import { addCase, addEscalation, addMessage, addTrace, ratedAnswer, reviewConversation } from '../test/review-fixtures';
 import { openTestDatabase, testDbKind } from '../test/test-db';
+import { feedbackFor } from '../test/fixtures';
+import { projectorSite } from '../test/projector-fixtures';
+import { startReviewProjector } from '../review/projector';
 
 let database: Database;
 let inst: Instance;
@@ -310,5 +313,39 @@ describe(`review.alerts and review.filters (${testDbKind})`, () => {
   it("should offer the site's topics, releases and models only", async () => {
     const f = await reviewer.caller().review.filters({ siteId: site.siteId });
     expect(f).toEqual({ topics: ['billing', 'old', 'refunds', 'tax'], releases: ['r1', 'r2'], models: ['gpt-a', 'gpt-b'] });
+  });
+});
+
+describe(`a re-rated answer (${testDbKind})`, () => {
+  it('should count once, by its newest rating, in the overview, calibration and case list, and its older case should say so', async () => {
+    // Through the projector, as in production: the widget stores each rating, the projector makes the cases.
+    const shop = await projectorSite(database.db, 'Changed minds');
+    const boss = await signedInStaff(inst, 'admin', [shop.siteId]);
+    const t = Date.now() - 60_000;
+    const rateAt = (answer: Parameters<typeof feedbackFor>[0], rating: 1 | -1, ms: number) =>
+      shop.store([feedbackFor(answer, { rating, reasons: rating === -1 ? ['wrong'] : [], comment: undefined, createdAt: new Date(t + ms).toISOString() })]);
+    const changed = await shop.exchange({ answer: { confidence: 0.9 } });
+    const kept = await shop.exchange({ answer: { confidence: 0.5 } });
+    await rateAt(changed.answer, 1, 0);
+    await rateAt(changed.answer, -1, 1000);
+    await rateAt(kept.answer, 1, 2000);
+    const projector = startReviewProjector(database.db, { intervalMs: 0 });
+    try {
+      await projector.runOnce();
+    } finally {
+      await projector.close();
+    }
+
+    const o = await boss.caller().review.overview({ siteId: shop.siteId });
+    expect(o.totals).toMatchObject({ answers: 2, rated: 2, helpful: 1, notHelpful: 1, helpfulRate: 0.5, negatives: 1 });
+    const c = await boss.caller().review.calibration({ siteId: shop.siteId });
+    expect(c).toMatchObject({ n: 2, highAnswers: 1, falseConfidentRate: 1 });
+    const list = await boss.caller().review.cases({ siteId: shop.siteId });
+    expect(list.items.map((i) => [i.conversationId, i.rating])).toEqual([[kept.conv.conversationId, 1], [changed.conv.conversationId, -1]]);
+
+    const [older] = await database.db.select().from(cases).where(and(eq(cases.siteId, shop.siteId), eq(cases.superseded, true)));
+    const d = await boss.caller().review.byId({ caseId: older!.id });
+    expect(d.case).toMatchObject({ rating: 1, superseded: true, supersededBy: list.items[1]!.id });
+    expect((await boss.caller().review.byId({ caseId: list.items[1]!.id })).case).toMatchObject({ superseded: false, supersededBy: null });
   });
 });

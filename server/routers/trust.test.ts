@@ -68,6 +68,8 @@ beforeAll(async () => {
   for (let i = 0; i < 4; i++) {
     await addCase(database.db, site.siteId, { conversationId: billing[i]!.conversationId, messageId: billing[i]!.messageId, occurredAt: ago(DAY), rating: i < 3 ? 1 : -1, topic: 'billing' });
   }
+  // The user rated the first answer Not helpful before changing it to Helpful: that older rating does not count.
+  await addCase(database.db, site.siteId, { conversationId: billing[0]!.conversationId, messageId: billing[0]!.messageId, occurredAt: ago(DAY + HOUR), rating: -1, topic: 'billing', superseded: true });
   await addCase(database.db, site.siteId, { source: 'escalation', conversationId: billing[3]!.conversationId, occurredAt: ago(DAY), topic: 'billing', outcome: 'agent_was_wrong' });
   await addCase(database.db, site.siteId, { source: 'escalation', conversationId: billing[4]!.conversationId, occurredAt: ago(DAY), topic: 'billing' });
   // One answer without a topic.

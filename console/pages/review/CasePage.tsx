@@ -14,7 +14,7 @@ import { Rationale } from './Rationale';
 import { Relabel } from './Relabel';
 import { canReview } from './review-access';
 import { dateTime, modeLabel, pct, ratingLabel } from './review-format';
-import { sectionHref } from './review-nav';
+import { caseHref, sectionHref } from './review-nav';
 import { parseReviewQuery } from './review-query';
 import { Status } from './Status';
 import { spanRowId, Waterfall } from './Waterfall';
@@ -160,6 +160,20 @@ export function CasePage() {
             <p class="case-meta">
               {d.case.source === 'escalation' ? 'Escalation' : 'Feedback'} · <time dateTime={d.case.occurredAt}>{dateTime(d.case.occurredAt)}</time>
             </p>
+            {/* Reachable only by a link (an old alert, an export): the list and every count leave it out. */}
+            {d.case.superseded && (
+              <p role="note" class="case-superseded">
+                The user changed this rating later; Review counts the newer one
+                {d.case.supersededBy ? (
+                  <>
+                    {' '}
+                    (<a href={caseHref(d.case.supersededBy, q)}>open it</a>).
+                  </>
+                ) : (
+                  '.'
+                )}
+              </p>
+            )}
             <div class="columns">
               <div class="main-col">
                 <h2>Transcript</h2>
