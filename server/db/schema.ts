@@ -417,6 +417,13 @@ export const cases = pgTable(
     index('cases_site_time_stats_idx')
       .on(t.siteId, t.occurredAt, t.source, t.rating, t.negative, t.mode, t.autoMode, t.humanMode, t.messageId, t.confidence, t.topic, t.release)
       .where(sql`NOT superseded`),
+    // The case list walks (site, time) newest first and checks other filters row by row; a filter value that is
+    // rare, old or absent in the range would read most of it. These serve those filters as one index range each.
+    index('cases_site_topic_time_idx').on(t.siteId, t.topic, t.occurredAt.desc(), t.id.desc()).where(sql`NOT superseded`),
+    index('cases_site_release_time_idx').on(t.siteId, t.release, t.occurredAt.desc(), t.id.desc()).where(sql`NOT superseded`),
+    index('cases_site_model_time_idx').on(t.siteId, t.model, t.occurredAt.desc(), t.id.desc()).where(sql`NOT superseded`),
+    index('cases_site_human_time_idx').on(t.siteId, t.occurredAt.desc(), t.id.desc()).where(sql`human_mode IS NOT NULL AND NOT superseded`),
+    index('cases_site_escalated_time_idx').on(t.siteId, t.occurredAt.desc(), t.id.desc()).where(sql`escalated AND NOT superseded`),
     index('cases_site_trace_idx').on(t.siteId, t.traceId),
     index('cases_conversation_idx').on(t.conversationId),
     index('cases_unclassified_idx').on(t.createdAt).where(sql`classified_at IS NULL`),

@@ -1,0 +1,5 @@
+CREATE INDEX "cases_site_topic_time_idx" ON "cases" USING btree ("site_id","topic","occurred_at" DESC NULLS LAST,"id" DESC NULLS LAST) WHERE NOT superseded;--> statement-breakpoint
+CREATE INDEX "cases_site_release_time_idx" ON "cases" USING btree ("site_id","release","occurred_at" DESC NULLS LAST,"id" DESC NULLS LAST) WHERE NOT superseded;--> statement-breakpoint
+CREATE INDEX "cases_site_model_time_idx" ON "cases" USING btree ("site_id","model","occurred_at" DESC NULLS LAST,"id" DESC NULLS LAST) WHERE NOT superseded;--> statement-breakpoint
+CREATE INDEX "cases_site_human_time_idx" ON "cases" USING btree ("site_id","occurred_at" DESC NULLS LAST,"id" DESC NULLS LAST) WHERE human_mode IS NOT NULL AND NOT superseded;--> statement-breakpoint
+CREATE INDEX "cases_site_escalated_time_idx" ON "cases" USING btree ("site_id","occurred_at" DESC NULLS LAST,"id" DESC NULLS LAST) WHERE escalated AND NOT superseded;
