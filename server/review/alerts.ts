@@ -100,10 +100,13 @@ function metricSource(metric: AlertMetric, fromDate: Date, toDate: Date) {
 async function rates(tx: Db, metric: AlertMetric, windowStart: Date, windowEnd: Date, baselineDays: number): Promise<RateRow[]> {
   const baselineStart = new Date(windowStart.getTime() - baselineDays * DAY_MS);
   const start = sql`${windowStart.toISOString()}::timestamptz`;
+  // An incident cannot outlast its baseline (once all of it is excluded, nothing fires), so alerts that began
+  // more than two baselines back need no look: the bound keeps the per-event probe on the index.
+  const oldestIncident = sql`${new Date(baselineStart.getTime() - baselineDays * DAY_MS).toISOString()}::timestamptz`;
   const alerted = sql`exists (
     select 1 from alerts a
     where a.site_id = s.id and a.metric = ${metric} and a.topic in ('', coalesce(e.topic, ''))
-      and a.window_start <= e.t and a.window_end > e.t)`;
+      and a.window_start >= ${oldestIncident} and a.window_start <= e.t and a.window_end > e.t)`;
   return rowsOf<RateRow>(
     await tx.execute(sql`
       select s.id as site_id, g.topic, g.obs_count, g.obs_total, g.base_count, g.base_total
