@@ -227,15 +227,28 @@ export const labelCaseInput = z.object({
 
 // ---- alerts
 
-export const alertListInput = reviewRangeInput;
+/**
+ * Alerts whose window overlaps the range, newest first, at most 500 a page; `before` (the last alert of the
+ * previous page) asks for the next, older page.
+ */
+export const alertListInput = reviewRangeInput.extend({
+  before: z.object({ windowStart: isoTime, id: uuid }).optional(),
+});
 
+/**
+ * An alert is an incident: consecutive hours in which one rate of a site (or topic) stayed clearly above its
+ * baseline. `metric` ids are stable; `negative_rate` is the Not-helpful rate (Not helpful ratings / ratings).
+ */
 export interface ReviewAlert {
   id: string;
   metric: 'negative_rate' | 'escalation_rate';
   /** Null for the whole site. */
   topic: string | null;
+  /** Start of the first alerting hour. */
   windowStart: string;
+  /** End of the last alerting hour (so far): the incident lasted (windowEnd − windowStart) hours. */
   windowEnd: string;
+  /** The observed and baseline figures of the incident's latest hour. */
   observedCount: number;
   observedTotal: number;
   observedRate: number;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { alertMessage, judgeRate } from './alert-stats';
+import { alertMessage, explainedByTopics, judgeRate, markedlyWorse } from './alert-stats';
 
 describe('judgeRate', () => {
   const baseline = { count: 30, total: 500 }; // 6%, Wilson upper 8.4%
@@ -33,12 +33,49 @@ describe('judgeRate', () => {
   });
 });
 
+describe('explainedByTopics', () => {
+  const site = { observed: { count: 19, total: 60 }, baseline: { count: 30, total: 500 } };
+
+  it('should explain a site-wide jump that is all in an alerting topic', () => {
+    expect(judgeRate(site.observed, site.baseline).fire).toBe(true);
+    expect(explainedByTopics(site, [{ observed: { count: 19, total: 50 }, baseline: { count: 15, total: 250 } }])).toBe(true);
+  });
+
+  it('should not explain a jump that the rest of the site shows as well', () => {
+    const everywhere = { observed: { count: 45, total: 100 }, baseline: { count: 60, total: 1000 } };
+    expect(explainedByTopics(everywhere, [{ observed: { count: 25, total: 50 }, baseline: { count: 30, total: 500 } }])).toBe(false);
+  });
+
+  it('should explain nothing without alerting topics', () => {
+    expect(explainedByTopics(site, [])).toBe(false);
+  });
+});
+
+describe('markedlyWorse', () => {
+  it('should need the new lower bound above the upper bound last sent', () => {
+    expect(markedlyWorse({ count: 20, total: 100 }, { count: 15, total: 100 })).toBe(false);
+    expect(markedlyWorse({ count: 45, total: 100 }, { count: 15, total: 100 })).toBe(true);
+    expect(markedlyWorse({ count: 10, total: 100 }, { count: 15, total: 100 })).toBe(false);
+  });
+});
+
 describe('alertMessage', () => {
   const window = { windowStart: new Date('2026-12-05T14:00:00Z'), windowEnd: new Date('2026-12-05T15:00:00Z'), baselineDays: 7 };
 
   it('should name the metric, window, observed rate and baseline', () => {
     expect(alertMessage({ metric: 'negative_rate', topic: null, observed: { count: 19, total: 50 }, baseline: { count: 30, total: 500 }, ...window })).toBe(
-      'Negative rate 38% (19 of 50 ratings) in 2026-12-05 14:00–15:00 UTC, baseline 6% (30 of 500) over the previous 7 days',
+      'Not-helpful rate 38% (19 of 50 ratings) in 2026-12-05 14:00–15:00 UTC, baseline 6% (30 of 500) over the previous 7 days',
+    );
+  });
+
+  it('should say since when an incident goes on', () => {
+    const later = { windowStart: new Date('2026-12-05T16:00:00Z'), windowEnd: new Date('2026-12-05T17:00:00Z'), baselineDays: 7 };
+    expect(alertMessage({ metric: 'negative_rate', topic: null, observed: { count: 20, total: 50 }, baseline: { count: 30, total: 500 }, ...later, incidentStart: window.windowStart })).toBe(
+      'Not-helpful rate 40% (20 of 50 ratings) in 2026-12-05 16:00–17:00 UTC, the 3rd hour in a row since 14:00 UTC, baseline 6% (30 of 500) over the previous 7 days',
+    );
+    const nextDay = { windowStart: new Date('2026-12-06T01:00:00Z'), windowEnd: new Date('2026-12-06T02:00:00Z'), baselineDays: 7 };
+    expect(alertMessage({ metric: 'escalation_rate', topic: 'billing', observed: { count: 8, total: 40 }, baseline: { count: 3, total: 1000 }, ...nextDay, incidentStart: window.windowStart })).toContain(
+      'in 2026-12-06 01:00–02:00 UTC, the 12th hour in a row since 2026-12-05 14:00 UTC,',
     );
   });
 

@@ -12,9 +12,10 @@ import {
   overviewInput,
 } from '../../shared/review';
 import { caseDetail, caseSiteId, labelCase, listCases } from '../domain/review-cases';
-import { calibration, filterOptions, listAlerts, overview } from '../domain/review-queries';
+import { calibration, filterOptions, overview } from '../domain/review-queries';
 import type { SessionStaff } from '../domain/sessions';
 import { assertReviewAccess } from '../domain/staff-access';
+import { listAlertPage } from '../review/alerts';
 import { recordAuditOf, staffActor } from '../domain/audit';
 import type { Db } from '../db/client';
 import { router, staffProcedure } from '../trpc';
@@ -58,10 +59,10 @@ export const reviewRouter = router({
     return labelled;
   }),
 
-  /** Rate alerts whose window starts in the range, newest first. */
+  /** Rate alerts (incidents) whose window overlaps the range, newest first, a page of 500 at a time. */
   alerts: staffProcedure.input(alertListInput).query(({ ctx, input }) => {
     assertReviewAccess(ctx.staff, input.siteId);
-    return listAlerts(ctx.db, input.siteId, input);
+    return listAlertPage(ctx.db, input.siteId, input);
   }),
 
   /** Topics, releases and models for the case-list filter menus. */
