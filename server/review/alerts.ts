@@ -33,6 +33,7 @@ import type { ReviewAlert } from '../../shared/review';
 import { ALERT_RULES, alertMessage, explainedByTopics, judgeRate, markedlyWorse, METRIC_NAME, type AlertMetric, type AlertRules, type RateCounts, type RateJudgement } from '../domain/alert-stats';
 import { isoSql, resolveRange } from '../domain/review-queries';
 import { enqueueWebhook } from '../webhooks/outbox';
+import { periodicJob, tryJobLock, type PeriodicJob } from './periodic-job';
 
 export const ALERTS_EVALUATED_KEY = 'review.alerts.evaluated_until';
 const HOUR_MS = 3_600_000;
@@ -60,11 +61,8 @@ export interface RaisedAlert {
   kind: 'raised' | 'worse';
 }
 
-export interface AlertJob {
-  /** Judges every complete, settled hour not judged yet (as of `now`); returns the alerts raised or sent again. */
-  runOnce(now?: Date): Promise<{ windows: number; raised: RaisedAlert[] }>;
-  close(): Promise<void>;
-}
+/** `runOnce(now?)` judges every complete, settled hour not judged yet (as of `now`); returns the alerts raised or sent again. */
+export type AlertJob = PeriodicJob<[now?: Date], { windows: number; raised: RaisedAlert[] }>;
 
 interface RateRow {
   site_id: string;
@@ -263,24 +261,16 @@ export async function listAlertPage(db: Db, siteId: string, input: { from?: stri
   }));
 }
 
-const LOCK_SQL = sql`select pg_try_advisory_xact_lock(hashtext('backstop:review-alerts:' || current_schema())) as locked`;
-
 export function startAlertJob(db: Db, opts: AlertJobOptions = {}): AlertJob {
-  const intervalMs = opts.intervalMs ?? 60_000;
   const settleMs = opts.settleMs ?? 120_000;
   const lookbackHours = opts.lookbackHours ?? 6;
-  const onError = opts.onError ?? (() => {});
-  let closed = false;
-  let timer: NodeJS.Timeout | null = null;
-  let running: Promise<unknown> = Promise.resolve();
 
-  async function pass(now: Date): Promise<{ windows: number; raised: RaisedAlert[] }> {
+  async function pass(now = new Date()): Promise<{ windows: number; raised: RaisedAlert[] }> {
     // The last hour that has ended and settled.
     const lastStart = Math.floor((now.getTime() - settleMs) / HOUR_MS) * HOUR_MS - HOUR_MS;
     return db.transaction(async (t) => {
       const tx = t as unknown as Db;
-      const [lock] = rowsOf<{ locked: boolean }>(await tx.execute(LOCK_SQL));
-      if (!lock?.locked) return { windows: 0, raised: [] };
+      if (!(await tryJobLock(tx, 'review-alerts'))) return { windows: 0, raised: [] };
       const [mark] = rowsOf<{ value: string }>(await tx.execute(sql`select value from settings where key = ${ALERTS_EVALUATED_KEY}`));
       const judgedUntil = mark ? Date.parse(mark.value) : 0;
       const first = Math.max(judgedUntil, lastStart - (lookbackHours - 1) * HOUR_MS);
@@ -298,33 +288,5 @@ export function startAlertJob(db: Db, opts: AlertJobOptions = {}): AlertJob {
     });
   }
 
-  function runOnce(now = new Date()) {
-    const next = running.then(() => pass(now), () => pass(now));
-    running = next.catch(() => {});
-    return next;
-  }
-
-  function schedule() {
-    if (closed || intervalMs <= 0) return;
-    timer = setTimeout(async () => {
-      timer = null;
-      try {
-        await runOnce();
-      } catch (err) {
-        if (!closed) onError(err);
-      }
-      schedule();
-    }, intervalMs);
-    timer.unref?.();
-  }
-  schedule();
-
-  return {
-    runOnce,
-    async close() {
-      closed = true;
-      if (timer) clearTimeout(timer);
-      await running;
-    },
-  };
+  return periodicJob(pass, { intervalMs: opts.intervalMs ?? 60_000, onError: opts.onError ?? (() => {}) });
 }

@@ -4,9 +4,9 @@
  * One instance at a time (a transaction-level advisory lock; the others skip the pass). Errors are
  * reported and the next pass tries again.
  */
-import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { calibratedSites, refitCalibration } from '../domain/calibrated-thresholds-store';
+import { periodicJob, tryJobLock, type PeriodicJob } from './periodic-job';
 
 export interface CalibrationJobOptions {
   /** Pause between passes (ms, default 5 minutes); 0 runs no timer (tests call runOnce). */
@@ -16,59 +16,18 @@ export interface CalibrationJobOptions {
   onError?: (err: unknown) => void;
 }
 
-export interface CalibrationJob {
-  /** One pass; returns how many sites were refitted (0 when another instance held the lock). */
-  runOnce(): Promise<number>;
-  close(): Promise<void>;
-}
-
-const LOCK_SQL = sql`select pg_try_advisory_xact_lock(hashtext('backstop:calibration-refit:' || current_schema())) as locked`;
+/** `runOnce` returns how many sites were refitted (0 when another instance held the lock). */
+export type CalibrationJob = PeriodicJob<[], number>;
 
 export function startCalibrationJob(db: Db, opts: CalibrationJobOptions = {}): CalibrationJob {
-  const intervalMs = opts.intervalMs ?? 5 * 60_000;
   const sitesPerPass = opts.sitesPerPass ?? 20;
-  const onError = opts.onError ?? (() => {});
-  let closed = false;
-  let timer: NodeJS.Timeout | null = null;
-  let running: Promise<unknown> = Promise.resolve();
-
   const pass = () =>
     db.transaction(async (t) => {
       const tx = t as unknown as Db;
-      const [lock] = ((await tx.execute(LOCK_SQL)) as unknown as { rows: { locked: boolean }[] }).rows;
-      if (!lock?.locked) return 0;
+      if (!(await tryJobLock(tx, 'calibration-refit'))) return 0;
       const siteIds = await calibratedSites(tx, sitesPerPass);
       for (const siteId of siteIds) await refitCalibration(tx, siteId);
       return siteIds.length;
     });
-
-  function runOnce(): Promise<number> {
-    const next = running.then(pass, pass);
-    running = next.catch(() => {});
-    return next;
-  }
-
-  function schedule() {
-    if (closed || intervalMs <= 0) return;
-    timer = setTimeout(async () => {
-      timer = null;
-      try {
-        await runOnce();
-      } catch (err) {
-        if (!closed) onError(err);
-      }
-      schedule();
-    }, intervalMs);
-    timer.unref?.();
-  }
-  schedule();
-
-  return {
-    runOnce,
-    async close() {
-      closed = true;
-      if (timer) clearTimeout(timer);
-      await running;
-    },
-  };
+  return periodicJob(pass, { intervalMs: opts.intervalMs ?? 5 * 60_000, onError: opts.onError ?? (() => {}) });
 }

@@ -6,10 +6,10 @@
  * SKIP LOCKED, so instances share that work. Errors are reported and the next tick tries again: the
  * projector never takes the server down.
  */
-import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { classifyQueued } from './case-classifier';
 import { projectEscalationEvents, projectFeedback } from './case-feed';
+import { periodicJob, tryJobLock, type PeriodicJob } from './periodic-job';
 
 export interface ReviewProjectorOptions {
   /** Pause between passes when there is nothing more to do (ms, default 750); 0 runs no timer (tests call runOnce). */
@@ -33,29 +33,18 @@ export interface ProjectorRun {
   fed: boolean;
 }
 
-export interface ReviewProjector {
-  /** One pass: feed, then classify, until the queue is drained or maxBatches is reached. */
-  runOnce(): Promise<ProjectorRun>;
-  close(): Promise<void>;
-}
-
-const LOCK_SQL = sql`select pg_try_advisory_xact_lock(hashtext('backstop:review-projector:' || current_schema())) as locked`;
+/** `runOnce`: one pass, feed then classify, until the queue is drained or maxBatches is reached. */
+export type ReviewProjector = PeriodicJob<[], ProjectorRun>;
 
 export function startReviewProjector(db: Db, opts: ReviewProjectorOptions = {}): ReviewProjector {
   const intervalMs = opts.intervalMs ?? 750;
   const batchSize = opts.batchSize ?? 500;
   const maxBatches = opts.maxBatches ?? 20;
   const commitLagMs = opts.commitLagMs ?? 60_000;
-  const onError = opts.onError ?? (() => {});
-  let closed = false;
-  let timer: NodeJS.Timeout | null = null;
-  // Passes never overlap within one instance: a test's runOnce waits for the timer's pass and vice versa.
-  let running: Promise<unknown> = Promise.resolve();
 
   async function feed(run: ProjectorRun): Promise<boolean> {
     return db.transaction(async (tx) => {
-      const [lock] = ((await tx.execute(LOCK_SQL)) as unknown as { rows: { locked: boolean }[] }).rows;
-      if (!lock?.locked) return false;
+      if (!(await tryJobLock(tx as unknown as Db, 'review-projector'))) return false;
       for (let i = 0; i < maxBatches; i++) {
         const f = await projectFeedback(tx as unknown as Db, { limit: batchSize, commitLagMs });
         run.feedbackCases += f.inserted;
@@ -82,37 +71,10 @@ export function startReviewProjector(db: Db, opts: ReviewProjectorOptions = {}):
     return run;
   }
 
-  function runOnce(): Promise<ProjectorRun> {
-    const next = running.then(pass, pass);
-    running = next.catch(() => {});
-    return next;
-  }
-
-  function schedule(delayMs: number) {
-    if (closed || intervalMs <= 0) return;
-    timer = setTimeout(async () => {
-      timer = null;
-      let delay = intervalMs;
-      try {
-        const run = await runOnce();
-        // A full pass means a backlog: go again at once rather than after the pause.
-        const busy = run.classified >= batchSize * maxBatches || run.feedbackCases >= batchSize * maxBatches;
-        if (busy) delay = 0;
-      } catch (err) {
-        if (!closed) onError(err);
-      }
-      schedule(delay);
-    }, delayMs);
-    timer.unref?.();
-  }
-  schedule(intervalMs);
-
-  return {
-    runOnce,
-    async close() {
-      closed = true;
-      if (timer) clearTimeout(timer);
-      await running;
-    },
-  };
+  return periodicJob(pass, {
+    intervalMs,
+    onError: opts.onError ?? (() => {}),
+    // A full pass means a backlog: go again at once rather than after the pause.
+    again: (run) => run.classified >= batchSize * maxBatches || run.feedbackCases >= batchSize * maxBatches,
+  });
 }
