@@ -126,7 +126,7 @@ export async function overview(db: Db, siteId: string, input: { from?: string; t
       ) ex on true`),
   ]));
 
-  const points = new Map<string, SeriesPoint>(starts.map((t) => [t, { t, answers: 0, helpful: 0, notHelpful: 0, escalations: 0, byMode: {} }]));
+  const points = new Map<string, SeriesPoint>(starts.map((t) => [t, { t, answers: 0, helpful: 0, notHelpful: 0, escalations: 0, negatives: 0, byMode: {} }]));
   let answers = 0, rated = 0, helpful = 0, notHelpful = 0, escalations = 0, negatives = 0, labelled = 0, agreed = 0;
   const modeCounts = new Map<FailureMode, number>();
   const counted = new Set<string>();
@@ -144,6 +144,8 @@ export async function overview(db: Db, siteId: string, input: { from?: string; t
     p.helpful += Number(r.helpful);
     p.notHelpful += Number(r.not_helpful);
     p.escalations += Number(r.escalations);
+    // Every mode row (and the row of negatives without a mode) carries its own count: their sum is the bucket's.
+    p.negatives += Number(r.negatives);
     helpful += Number(r.helpful);
     notHelpful += Number(r.not_helpful);
     escalations += Number(r.escalations);
@@ -258,6 +260,8 @@ export async function calibration(db: Db, siteId: string, input: { from?: string
     highThreshold: high,
     byTopic: topGroups(rows, 'topic', CALIBRATION_TOP_N),
     byRelease: topGroups(rows, 'release', CALIBRATION_TOP_N),
+    topicCount: new Set(rows.map((r) => r.topic)).size,
+    releaseCount: new Set(rows.map((r) => r.release)).size,
   };
 }
 
