@@ -26,7 +26,7 @@ const kpi = (page: Page, name: string) => page.locator('.kpi').filter({ has: pag
 
 /** Clicks "Export JSONL" and reads the downloaded eval dataset. */
 async function exportedCases(page: Page): Promise<EvalCase[]> {
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export JSONL' }).click()]);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export JSONL' }).click()]);
   expect(download.suggestedFilename()).toMatch(/\.jsonl$/);
   const text = await readFile((await download.path())!, 'utf8');
   return text
@@ -62,10 +62,13 @@ test('should show a reviewer the overview: numbers, failure modes with rationale
   await expect(modesChart.locator('canvas')).toHaveCount(1);
   await expect(modesChart.locator('.u-legend')).toContainText('Tool failure');
   await expect(modesChart.locator('.u-legend')).toContainText('Hallucination under uncertainty');
-  const ratesChart = page.getByRole('figure', { name: 'Not-helpful and escalation rate' });
+  const ratesChart = page.getByRole('figure', { name: 'Negative and escalation rate' });
   await expect(ratesChart.locator('canvas')).toHaveCount(1);
+  await expect(ratesChart.locator('.u-legend')).toContainText('Negative rate (negative cases per answer)');
   await expect(ratesChart.locator('.u-legend')).toContainText('Escalation rate (per answer)');
-  await expect(ratesChart).toHaveAccessibleDescription(/Not helpful/);
+  await expect(ratesChart).toHaveAccessibleDescription(/Negative cases .* per answer/);
+  // Daily buckets start at UTC midnight, and say so.
+  await expect(ratesChart.locator('.u-legend')).toContainText('Day (UTC)');
   // Moving over the chart puts values in the legend (uPlot's tooltip).
   // (A resize while the page scrolls to the chart hides the cursor until the mouse moves again: move again.)
   const over = ratesChart.locator('.u-over');
@@ -99,10 +102,21 @@ test('should show calibration and alerts', async ({ page }) => {
   await expect(page.getByRole('table', { name: 'Calibration by topic' })).toContainText('billing');
   expect(await axeViolations(page)).toEqual([]);
 
+  // Topic narrows every figure: billing has two rated answers (0.85 Not helpful, 0.9 Helpful), both High.
+  await page.getByLabel('Topic').selectOption('billing');
+  await expect(kpi(page, 'Rated answers with a confidence')).toHaveText('2');
+  await expect(kpi(page, 'False-confident rate')).toHaveText('50%');
+  await expect(page.getByRole('table', { name: 'Calibration by topic' }).getByRole('row')).toHaveCount(2);
+  await page.getByLabel('Release').selectOption('r42');
+  await expect(kpi(page, 'Rated answers with a confidence')).toHaveText('2');
+  await page.getByLabel('Topic').selectOption({ label: 'Any' });
+  await expect(kpi(page, 'Rated answers with a confidence')).toHaveText('3');
+  expect(await axeViolations(page)).toEqual([]);
+
   await page.getByRole('navigation', { name: 'Review sections' }).getByRole('link', { name: /Alerts/ }).click();
   const alerts = page.getByRole('table', { name: /Alerts in this range/ });
   await expect(alerts).toContainText(`against a baseline of 10% ${seed.tag}`);
-  await expect(alerts).toContainText('Negative rate');
+  await expect(alerts).toContainText('Not-helpful rate');
   await expect(alerts).toContainText('45%');
   expect(await axeViolations(page)).toEqual([]);
 });
@@ -116,7 +130,7 @@ test('should filter the case list by failure mode, keep the filter in the URL, a
   await page.getByLabel('Failure mode').selectOption({ label: 'Tool failure' });
   await expect(page).toHaveURL(/mode=tool_failure/);
   await expect(table.getByRole('link')).toHaveText([seed.questions.tool]);
-  await expect(page.getByRole('link', { name: 'Export JSONL' })).toHaveAttribute('href', /mode=tool_failure/);
+  await expect(page.getByText('The eval dataset of the cases these filters select (one JSON object per line).')).toBeVisible();
   const exported = await exportedCases(page);
   expect(exported.map((c) => [c.input, c.autoMode])).toEqual([[seed.questions.tool, 'tool_failure']]);
   expect(exported[0]!.failureModes[0]!.rationale).toContain('tool `refund.create` failed with timeout after 2 attempts');
@@ -127,7 +141,22 @@ test('should filter the case list by failure mode, keep the filter in the URL, a
   await expect(page.getByLabel('Rating')).toHaveValue('helpful');
   await page.getByRole('button', { name: 'Clear filters' }).click();
   await expect(table.getByRole('link')).toHaveCount(3);
+  // Without case-only filters the export carries corrected drafts too, and the hint says so.
+  await expect(page.getByText(/plus drafts reviewers edited or rejected/)).toBeVisible();
   expect(await axeViolations(page)).toEqual([]);
+
+  // A range without cases, and no filter: nothing to "match".
+  await page.goto(`${CONSOLE_URL}review/cases?site=${seed.siteId}&range=custom&from=2020-01-01&to=2020-01-02`);
+  await expect(page.getByText('No cases in this range yet.')).toBeVisible();
+  await expect(page.getByLabel('From (UTC day)')).toHaveValue('2020-01-01');
+
+  // A refused export (the session is gone) shows the server's message and saves nothing.
+  let downloads = 0;
+  page.on('download', () => void downloads++);
+  await page.context().clearCookies();
+  await page.getByRole('button', { name: 'Export JSONL' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: 'The export could not be downloaded: Sign in to the console first.' })).toBeVisible();
+  expect(downloads).toBe(0);
 });
 
 test('should open a case with the failing span highlighted in the waterfall, and relabel it', async ({ page }) => {
@@ -181,6 +210,21 @@ test('should open a case with the failing span highlighted in the waterfall, and
   // The overview counts the reviewer's label, and their disagreement.
   await page.getByRole('navigation', { name: 'Review sections' }).getByRole('link', { name: 'Overview' }).click();
   await expect(kpi(page, 'Reviewer agreement')).toHaveText('0%');
+});
+
+test("should take a reviewer's label away so that the automatic one counts again", async ({ page }) => {
+  await openReview(page);
+  await page.getByRole('navigation', { name: 'Review sections' }).getByRole('link', { name: 'Cases' }).click();
+  await page.getByRole('link', { name: seed.questions.tool }).click();
+  const label = page.getByRole('region', { name: 'Label' });
+  await expect(label).toContainText('by you (Rita Reviewer)');
+  await label.getByRole('button', { name: 'Use the automatic label' }).click();
+  await expect(label).toContainText('Not labelled yet');
+  await expect(page.getByRole('heading', { name: 'Case: Tool failure' })).toBeVisible();
+  await expect(page.getByRole('status').filter({ hasText: 'Reviewer label removed: the automatic label counts again.' })).toBeVisible();
+  const { rows } = await seed.db.query(`select auto_mode, human_mode, human_note, labelled_by from cases where site_id = $1 and trace_id = $2`, [seed.siteId, seed.traceId]);
+  expect(rows).toEqual([{ auto_mode: 'tool_failure', human_mode: null, human_note: null, labelled_by: null }]);
+  expect(await axeViolations(page)).toEqual([]);
 });
 
 test('should say when no trace was received for an answer', async ({ page }) => {

@@ -3,6 +3,7 @@
  * server) and results as types (imported by the console and the CLI).
  */
 import { z } from 'zod';
+import type { BadgeThresholds } from './confidence';
 import type { EscalationOutcome } from './handoff';
 import { cleanText } from './normalise';
 import { FAILURE_MODE_IDS, type CaseModeVerdict, type FailureMode, type SpanEvent, type TraceSummary } from './traces';
@@ -57,6 +58,8 @@ export interface SeriesPoint {
   helpful: number;
   notHelpful: number;
   escalations: number;
+  /** Negative cases (Not helpful, escalations, `agent_was_wrong` outcomes), as counted in the totals. */
+  negatives: number;
   byMode: Partial<Record<FailureMode, number>>;
 }
 
@@ -106,8 +109,12 @@ export interface Calibration extends CalibrationStats {
   bins: CalibrationBin[];
   /** The site's "High confidence" threshold used for the false-confident rate. */
   highThreshold: number;
+  /** The groups with the most rated answers, at most 10 of each (`topicCount` and `releaseCount` say how many there are). */
   byTopic: ({ topic: string | null } & CalibrationStats)[];
   byRelease: ({ release: string | null } & CalibrationStats)[];
+  /** Topics (no topic counts as one) and releases with rated answers in the range. */
+  topicCount: number;
+  releaseCount: number;
 }
 
 // ---- cases
@@ -194,6 +201,8 @@ export interface TranscriptEntry {
   sentAt: string;
   confidence: number | null;
   traceId: string | null;
+  /** The answer's topic, which picks its calibrated badge thresholds. */
+  topic: string | null;
   /** Whether this is the answer the case is about. */
   isCaseAnswer: boolean;
   staffName: string | null;
@@ -207,6 +216,8 @@ export interface CaseDetail {
     evidenceSpanId: string | null;
     humanNote: string | null;
     labelledBy: string | null;
+    /** The labeller's display name (else email); null when nobody labelled it or their account is gone. */
+    labelledByName: string | null;
     labelledAt: string | null;
     siteId: string;
     /** The user rated this answer again later: Review counts that newer rating (its case: supersededBy) instead. */
@@ -214,6 +225,11 @@ export interface CaseDetail {
     supersededBy: string | null;
   };
   transcript: TranscriptEntry[];
+  /**
+   * The badge thresholds the widget uses on this site: site-wide, and per topic when badges are calibrated
+   * (an answer with such a topic shows that topic's), so the transcript shows the badges the user saw.
+   */
+  thresholds: BadgeThresholds & { byTopic: Record<string, BadgeThresholds> };
   escalation: { id: string; status: string; trigger: string; note: string | null; outcome: EscalationOutcome | null; createdAt: string } | null;
   /** Null when no span of the answer's trace has arrived (yet). */
   trace: { traceId: string; summary: TraceSummary; spans: SpanView[] } | null;
@@ -221,7 +237,8 @@ export interface CaseDetail {
 
 export const labelCaseInput = z.object({
   caseId: uuid,
-  mode: z.enum(FAILURE_MODE_IDS),
+  /** Null takes the reviewer's label (and note) away: the automatic label counts again. */
+  mode: z.enum(FAILURE_MODE_IDS).nullable(),
   note: z.string().overwrite(cleanText).max(2000).optional(),
 });
 

@@ -7,6 +7,7 @@ import type { ComponentChildren } from 'preact';
 import { useMemo } from 'preact/hooks';
 import type uPlot from 'uplot';
 import type { ChartData } from './chart-data';
+import { bucketLabel, bucketTick, SERIES_TIME_ZONE } from './time-labels';
 import { UPlotChart } from './UPlotChart';
 
 export interface TimeChartProps {
@@ -17,43 +18,43 @@ export interface TimeChartProps {
   yLabel: string;
   /** How a y value reads in the axis and the legend ("12", "4.5%"). */
   format: (v: number) => string;
-  /** Hourly buckets show times, daily and weekly ones dates (a week by the date it starts). */
+  /** Hourly buckets show times, daily and weekly ones dates (a week by the date it starts), all in UTC like the buckets. */
   bucket: 'hour' | 'day' | 'week';
   /** The same data as a table, for reading exact values and for screen readers. */
   table?: ComponentChildren;
   /** Rates: the y axis spans 0 to 100% at most. */
   unitInterval?: boolean;
+  /** Buckets cut at UTC hours and midnights (Review's): ticks on UTC midnights, labels in UTC and saying so. */
+  utc?: boolean;
 }
 
 const HOUR = 3600;
 const HOUR_INCRS = [HOUR, 2 * HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, 24 * HOUR, 48 * HOUR];
 const DAY_INCRS = [24 * HOUR, 2 * 24 * HOUR, 7 * 24 * HOUR, 14 * 24 * HOUR, 28 * 24 * HOUR];
 
-/** An axis label: "14:00" (with the date at midnight) for hours, "5 Dec" for days. */
-function tick(ts: number, bucket: 'hour' | 'day' | 'week'): string {
+/**
+ * uPlot places time ticks by a Date's local fields; this Date's local fields are the instant's UTC ones, so
+ * day ticks fall on UTC midnights, where the buckets start (uPlot.tzDate does the same through Intl).
+ */
+function utcAsLocal(ts: number): Date {
   const d = new Date(ts * 1000);
-  const day = d.toLocaleDateString('en-GB', { day: 'numeric', month: 'short' });
-  if (bucket !== 'hour') return day;
-  const time = d.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' });
-  return d.getHours() === 0 ? `${time}\n${day}` : time;
+  return new Date(d.getTime() + d.getTimezoneOffset() * 60_000);
 }
 
 const AXIS = { stroke: '#374151', grid: { stroke: '#e5e7eb', width: 1 }, ticks: { stroke: '#d1d5db', width: 1 } };
 
-export function TimeChart({ title, description, chart, yLabel, format, bucket, table, unitInterval }: TimeChartProps) {
+export function TimeChart({ title, description, chart, yLabel, format, bucket, table, unitInterval, utc }: TimeChartProps) {
   const id = useMemo(() => `chart-${Math.random().toString(36).slice(2, 9)}`, []);
   const seriesKey = chart.series.map((s) => s.label).join('|');
   const options = useMemo<Omit<uPlot.Options, 'width' | 'height'>>(() => {
-    const when = (ts: number) => {
-      const d = new Date(ts * 1000);
-      return bucket === 'hour'
-        ? d.toLocaleString('en-GB', { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' })
-        : d.toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric' });
-    };
+    const zone = utc ? SERIES_TIME_ZONE : undefined;
+    const inZone = utc ? ' (UTC)' : '';
+    const when = (ts: number) => bucketLabel(ts * 1000, bucket, zone) + (utc ? ' UTC' : '');
     return {
+      ...(utc ? { tzDate: utcAsLocal } : {}),
       scales: { x: { time: true }, y: unitInterval ? { range: (_u, _min, max) => [0, Math.min(1, Math.max(0.05, max * 1.15))] } : { range: (_u, _min, max) => [0, Math.max(1, Math.ceil(max * 1.15))] } },
       series: [
-        { label: bucket === 'hour' ? 'Hour' : bucket === 'week' ? 'Week of' : 'Day', value: (_u, v) => (v == null ? '–' : when(v)) },
+        { label: (bucket === 'hour' ? 'Hour' : bucket === 'week' ? 'Week of' : 'Day') + inZone, value: (_u, v) => (v == null ? '–' : when(v)) },
         ...chart.series.map((s) => ({
           label: s.label,
           stroke: s.stroke,
@@ -67,10 +68,10 @@ export function TimeChart({ title, description, chart, yLabel, format, bucket, t
       axes: [
         {
           ...AXIS,
-          label: bucket === 'hour' ? 'Time (hourly)' : bucket === 'week' ? 'Week starting (weekly)' : 'Date (daily)',
+          label: bucket === 'hour' ? `Time (hourly${utc ? ', UTC' : ''})` : bucket === 'week' ? `Week starting (weekly${utc ? ', UTC' : ''})` : `Date (daily${utc ? ', UTC' : ''})`,
           // Ticks on whole buckets only (no "12pm" between two days), labelled as people read them.
           incrs: bucket === 'hour' ? HOUR_INCRS : DAY_INCRS,
-          values: (_u, ticks) => ticks.map((t) => tick(t, bucket)),
+          values: (_u, ticks) => ticks.map((t) => bucketTick(t * 1000, bucket, zone)),
         },
         { ...AXIS, label: yLabel, size: 60, values: (_u, ticks) => ticks.map((t) => format(t)) },
       ],
@@ -79,7 +80,7 @@ export function TimeChart({ title, description, chart, yLabel, format, bucket, t
     };
     // Rebuilt only when the set of series or the formatting changes, not for new values.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [seriesKey, bucket, yLabel, unitInterval]);
+  }, [seriesKey, bucket, yLabel, unitInterval, utc]);
 
   return (
     <figure class="chart" aria-labelledby={`${id}-t`} aria-describedby={`${id}-d`}>

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CalibrationBin, SeriesPoint } from '../../shared/review';
 import { modeSeries, rateSeries, reliabilitySeries } from './chart-data';
 
-const point = (t: string, over: Partial<SeriesPoint> = {}): SeriesPoint => ({ t, answers: 0, helpful: 0, notHelpful: 0, escalations: 0, byMode: {}, ...over });
+const point = (t: string, over: Partial<SeriesPoint> = {}): SeriesPoint => ({ t, answers: 0, helpful: 0, notHelpful: 0, escalations: 0, negatives: 0, byMode: {}, ...over });
 
 describe('chart data', () => {
   it('should plot one line per failure mode that occurs, in Review order, with zeros where it did not', () => {
@@ -11,10 +11,12 @@ describe('chart data', () => {
     expect(chart.data).toEqual([[Date.parse('2026-12-05T10:00:00Z') / 1000, Date.parse('2026-12-05T11:00:00Z') / 1000], [0, 3], [2, 1]]);
   });
 
-  it('should plot rates per bucket, and nothing for a bucket without answers or ratings', () => {
-    const chart = rateSeries([point('2026-12-05T10:00:00Z', { answers: 10, helpful: 3, notHelpful: 1, escalations: 2 }), point('2026-12-05T11:00:00Z')]);
+  it('should plot negatives and escalations per answer per bucket, and nothing for a bucket without answers', () => {
+    // 1 Not helpful + 2 escalations + 1 agent_was_wrong = 4 negatives of 10 answers (the Not-helpful rate would be 25%).
+    const chart = rateSeries([point('2026-12-05T10:00:00Z', { answers: 10, helpful: 3, notHelpful: 1, escalations: 2, negatives: 4 }), point('2026-12-05T11:00:00Z')]);
+    expect(chart.series.map((s) => s.label)).toEqual(['Negative rate (negative cases per answer)', 'Escalation rate (per answer)']);
     expect(chart.data.slice(1)).toEqual([
-      [0.25, null],
+      [0.4, null],
       [0.2, null],
     ]);
   });

@@ -43,19 +43,27 @@ export function modeSeries(points: SeriesPoint[]): ChartData {
   };
 }
 
-/** Not-helpful share of rated answers per bucket. */
+/** Not-helpful share of rated answers per bucket (what the alerts' "Negative rate" compares). */
 export const notHelpfulRate = (p: SeriesPoint): number | null => (p.helpful + p.notHelpful > 0 ? p.notHelpful / (p.helpful + p.notHelpful) : null);
+/**
+ * Negative cases per answer per bucket: Not helpful ratings, escalations and `agent_was_wrong` outcomes over
+ * the answers shown (an answer rated Not helpful and then escalated counts twice, as in the totals).
+ */
+export const negativeRate = (p: SeriesPoint): number | null => (p.answers > 0 ? p.negatives / p.answers : null);
 /** Escalations per answer per bucket. */
 export const escalationRate = (p: SeriesPoint): number | null => (p.answers > 0 ? p.escalations / p.answers : null);
 
-/** The two trend lines: not-helpful rate and escalation rate (0–1; a bucket without answers plots nothing). */
+export const NEGATIVE_RATE_LABEL = 'Negative rate (negative cases per answer)';
+export const ESCALATION_RATE_LABEL = 'Escalation rate (per answer)';
+
+/** The two trend lines: negative rate and escalation rate (0–1; a bucket without answers plots nothing). */
 export function rateSeries(points: SeriesPoint[]): ChartData {
   return {
     series: [
-      { label: 'Not-helpful rate (of rated answers)', stroke: '#b91c1c' },
-      { label: 'Escalation rate (per answer)', stroke: '#1d4ed8', dash: [6, 3] },
+      { label: NEGATIVE_RATE_LABEL, stroke: '#b91c1c' },
+      { label: ESCALATION_RATE_LABEL, stroke: '#1d4ed8', dash: [6, 3] },
     ],
-    data: [points.map((p) => seconds(p.t)), points.map(notHelpfulRate), points.map(escalationRate)],
+    data: [points.map((p) => seconds(p.t)), points.map(negativeRate), points.map(escalationRate)],
   };
 }
 

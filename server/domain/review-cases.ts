@@ -8,6 +8,7 @@ import type { CaseDetail, CaseFilter, CaseList, CaseListItem, SpanView, Transcri
 import type { EscalationOutcome } from '../../shared/handoff';
 import type { CaseModeVerdict, FailureMode, SpanEvent, TraceSummary } from '../../shared/traces';
 import type { Db } from '../db/client';
+import { thresholdsInForce } from './calibrated-thresholds-store';
 import { FieldError } from './errors';
 import { isoSql, resolveRange, rowsOf, siteThresholds } from './review-queries';
 import { defaultDisplayName } from './sessions';
@@ -169,9 +170,14 @@ async function caseItem(db: Db, caseId: string): Promise<CaseListItem> {
 
 /**
  * Sets the reviewer's label (the mode Review then counts) and note; the automatic label stays. Labelling
- * again replaces the previous human label and note (a blank note clears it).
+ * again replaces the previous human label and note (a blank note clears it). A null mode takes the human
+ * label away (note, labeller and time with it): the case is as the classifier left it, automatic label counted.
  */
-export async function labelCase(db: Db, caseId: string, label: { mode: FailureMode; note?: string; staffId: string }): Promise<CaseListItem> {
+export async function labelCase(db: Db, caseId: string, label: { mode: FailureMode | null; note?: string; staffId: string }): Promise<CaseListItem> {
+  if (label.mode === null) {
+    await db.execute(sql`update cases set human_mode = null, human_note = null, labelled_by = null, labelled_at = null where id = ${caseId}`);
+    return caseItem(db, caseId);
+  }
   const note = label.note?.trim() || null;
   await db.execute(sql`
     update cases set human_mode = ${label.mode}, human_note = ${note}, labelled_by = ${label.staffId}, labelled_at = now()
@@ -189,9 +195,13 @@ type DetailRow = CaseItemRow & {
   evidence_span_id: string | null;
   human_note: string | null;
   labelled_by: string | null;
+  labeller_email: string | null;
+  labeller_display_name: string | null;
   labelled_at: string | null;
   superseded: boolean;
   superseded_by: string | null;
+  site_policy: { thresholds?: BadgeThresholds } | string | null;
+  site_trust: unknown;
 };
 
 /** A case with its conversation's transcript (the answer flagged), its escalation, and its trace with spans. */
@@ -204,14 +214,19 @@ export async function caseDetail(db: Db, caseId: string): Promise<CaseDetail> {
         case when c.superseded then (
           select n.id from cases n
           where n.conversation_id = c.conversation_id and n.message_id = c.message_id and n.source = 'feedback' and not n.superseded
-          limit 1) end as superseded_by
-      from cases c where c.id = ${caseId}`),
+          limit 1) end as superseded_by,
+        l.email as labeller_email, l.display_name as labeller_display_name, st.policy as site_policy, st.trust as site_trust
+      from cases c
+      join sites st on st.id = c.site_id
+      left join staff l on l.id = c.labelled_by
+      where c.id = ${caseId}`),
   );
   if (!row) throw new FieldError('NOT_FOUND', `No case with id '${caseId}'.`);
-  const [transcript, escalation, trace] = await Promise.all([
+  const [transcript, escalation, trace, badges] = await Promise.all([
     transcriptOf(db, row.conversation_id, row.message_id),
     escalationOf(db, row),
     row.trace_id ? traceOf(db, row.site_id, row.trace_id) : Promise.resolve(null),
+    thresholdsInForce(db, { id: row.site_id, policy: jsonValue<{ thresholds?: BadgeThresholds } | null>(row.site_policy) ?? {}, trust: jsonValue<unknown>(row.site_trust) }),
   ]);
   return {
     case: {
@@ -222,21 +237,24 @@ export async function caseDetail(db: Db, caseId: string): Promise<CaseDetail> {
       evidenceSpanId: row.evidence_span_id,
       humanNote: row.human_note,
       labelledBy: row.labelled_by,
+      labelledByName: row.labeller_email ? (row.labeller_display_name ?? defaultDisplayName(row.labeller_email)) : null,
       labelledAt: row.labelled_at,
       siteId: row.site_id,
       superseded: row.superseded,
       supersededBy: row.superseded_by,
     },
     transcript,
+    // Spread into a plain object: the topic map has no prototype, which the wire does not need to know.
+    thresholds: { ...badges.thresholds, byTopic: { ...badges.topicThresholds } },
     escalation,
     trace,
   };
 }
 
 async function transcriptOf(db: Db, conversationId: string, answerId: string | null): Promise<TranscriptEntry[]> {
-  const rows = rowsOf<{ id: string; role: TranscriptEntry['role']; text: string; sent_at: string; confidence: number | null; trace_id: string | null; email: string | null; display_name: string | null }>(
+  const rows = rowsOf<{ id: string; role: TranscriptEntry['role']; text: string; sent_at: string; confidence: number | null; trace_id: string | null; topic: string | null; email: string | null; display_name: string | null }>(
     await db.execute(sql`
-      select m.id, m.role, m.text, ${isoSql(sql`m.sent_at`)} as sent_at, m.confidence, m.trace_id, s.email, s.display_name
+      select m.id, m.role, m.text, ${isoSql(sql`m.sent_at`)} as sent_at, m.confidence, m.trace_id, m.topic, s.email, s.display_name
       from messages m left join staff s on s.id = m.staff_id
       where m.conversation_id = ${conversationId}
       order by m.sent_at, m.created_at, m.id`),
@@ -248,6 +266,7 @@ async function transcriptOf(db: Db, conversationId: string, answerId: string | n
     sentAt: m.sent_at,
     confidence: m.confidence === null ? null : Number(m.confidence),
     traceId: m.trace_id,
+    topic: m.topic,
     isCaseAnswer: m.id === answerId,
     staffName: m.role === 'human' && m.email ? (m.display_name ?? defaultDisplayName(m.email)) : null,
   }));

@@ -126,7 +126,7 @@ export async function overview(db: Db, siteId: string, input: { from?: string; t
       ) ex on true`),
   ]));
 
-  const points = new Map<string, SeriesPoint>(starts.map((t) => [t, { t, answers: 0, helpful: 0, notHelpful: 0, escalations: 0, byMode: {} }]));
+  const points = new Map<string, SeriesPoint>(starts.map((t) => [t, { t, answers: 0, helpful: 0, notHelpful: 0, escalations: 0, negatives: 0, byMode: {} }]));
   let answers = 0, rated = 0, helpful = 0, notHelpful = 0, escalations = 0, negatives = 0, labelled = 0, agreed = 0;
   const modeCounts = new Map<FailureMode, number>();
   const counted = new Set<string>();
@@ -144,6 +144,8 @@ export async function overview(db: Db, siteId: string, input: { from?: string; t
     p.helpful += Number(r.helpful);
     p.notHelpful += Number(r.not_helpful);
     p.escalations += Number(r.escalations);
+    // Every mode row (and the row of negatives without a mode) carries its own count: their sum is the bucket's.
+    p.negatives += Number(r.negatives);
     helpful += Number(r.helpful);
     notHelpful += Number(r.not_helpful);
     escalations += Number(r.escalations);
@@ -258,32 +260,12 @@ export async function calibration(db: Db, siteId: string, input: { from?: string
     highThreshold: high,
     byTopic: topGroups(rows, 'topic', CALIBRATION_TOP_N),
     byRelease: topGroups(rows, 'release', CALIBRATION_TOP_N),
+    topicCount: new Set(rows.map((r) => r.topic)).size,
+    releaseCount: new Set(rows.map((r) => r.release)).size,
   };
 }
 
 // ---- alerts and filter options
-
-/** Alerts whose window starts in the range, newest first. */
-export async function listAlerts(db: Db, siteId: string, input: { from?: string; to?: string }): Promise<ReviewAlert[]> {
-  const { from, to } = resolveRange(input);
-  const rows = rowsOf<Omit<ReviewAlert, 'topic'> & { topic: string }>(
-    await db.execute(sql`
-      select id, metric, topic, ${isoSql(sql`window_start`)} as "windowStart", ${isoSql(sql`window_end`)} as "windowEnd",
-        observed_count as "observedCount", observed_total as "observedTotal", observed_rate as "observedRate",
-        baseline_rate as "baselineRate", baseline_total as "baselineTotal", message, ${isoSql(sql`created_at`)} as "createdAt"
-      from alerts where site_id = ${siteId} and window_start >= ${from} and window_start < ${to}
-      order by window_start desc, id desc limit 500`),
-  );
-  return rows.map((r) => ({
-    ...r,
-    topic: r.topic === '' ? null : r.topic,
-    observedCount: Number(r.observedCount),
-    observedTotal: Number(r.observedTotal),
-    observedRate: Number(r.observedRate),
-    baselineRate: Number(r.baselineRate),
-    baselineTotal: Number(r.baselineTotal),
-  }));
-}
 
 /** Topics, releases and models seen on the site's most recent cases, sorted. */
 export async function filterOptions(db: Db, siteId: string): Promise<FilterOptions> {

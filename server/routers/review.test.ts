@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/client';
-import { alerts, cases, sites } from '../db/schema';
+import { alerts, auditLog, calibratedThresholds, cases, sites } from '../db/schema';
 import { createSite, type CreatedSite } from '../domain/sites';
 import { instanceOf, signedInStaff, type Instance } from '../test/handoff-fixtures';
 import { addCase, addEscalation, addMessage, addTrace, ratedAnswer, reviewConversation } from '../test/review-fixtures';
@@ -124,14 +124,19 @@ describe(`review.overview (${testDbKind})`, () => {
     expect(o.series).toHaveLength(48);
     // Each answer is sent a second before its rating: the first one falls in hour 0.
     expect(o.series[0]).toMatchObject({ answers: 1, helpful: 0 });
-    expect(o.series[1]).toMatchObject({ t: at(1).toISOString(), answers: 2, helpful: 2, notHelpful: 1, escalations: 0, byMode: { tool_failure: 1 } });
+    expect(o.series[1]).toMatchObject({ t: at(1).toISOString(), answers: 2, helpful: 2, notHelpful: 1, escalations: 0, negatives: 1, byMode: { tool_failure: 1 } });
     expect(o.series[29]!.answers).toBe(1);
-    expect(o.series[30]).toMatchObject({ answers: 0, notHelpful: 1, byMode: { hallucination: 1 } });
+    expect(o.series[30]).toMatchObject({ answers: 0, notHelpful: 1, negatives: 1, byMode: { hallucination: 1 } });
+    expect(o.series[31]).toMatchObject({ escalations: 1, negatives: 1 });
+    // The buckets' negatives add up to the total (helpful cases count in none).
+    expect(o.series.reduce((sum, p) => sum + p.negatives, 0)).toBe(o.totals.negatives);
+    expect(o.series[0]!.negatives).toBe(0);
   });
 
   it('should list modes by count with their share and newest rationale', async () => {
     const o = await reviewer.caller().review.overview({ siteId: site.siteId, ...range, bucket: 'day' });
     expect(o.series.map((p) => p.t)).toEqual([T0.toISOString(), at(24).toISOString()]);
+    expect(o.series.map((p) => p.negatives)).toEqual([1, 2]);
     expect(o.modes.map((m) => [m.mode, m.count, m.share])).toEqual([
       ['tool_failure', 1, 1 / 3],
       ['hallucination', 1, 1 / 3],
@@ -163,6 +168,7 @@ describe(`review.calibration (${testDbKind})`, () => {
     expect(c.highAnswers).toBe(2);
     expect(c.falseConfidentRate).toBe(0.5);
     expect(c.byTopic.map((t) => [t.topic, t.n])).toEqual([['billing', 2], ['refunds', 1], ['tax', 1]]);
+    expect(c).toMatchObject({ topicCount: 3, releaseCount: 2 });
     expect(c.byRelease[0]).toMatchObject({ release: 'r1', n: 2, falseConfidentRate: 0 });
   });
 
@@ -190,10 +196,22 @@ describe(`review.calibration (${testDbKind})`, () => {
     expect(mediumList.items.map((i) => i.id)).toEqual([medium.caseId]);
   });
 
-  it('should narrow to one topic', async () => {
+  it('should narrow to one topic, or one release', async () => {
     const c = await reviewer.caller().review.calibration({ siteId: site.siteId, ...range, topic: 'billing' });
     expect(c.n).toBe(2);
     expect(c.falseConfidentRate).toBe(0);
+    expect(c).toMatchObject({ topicCount: 1 });
+    const r2 = await reviewer.caller().review.calibration({ siteId: site.siteId, ...range, release: 'r2' });
+    expect(r2).toMatchObject({ n: 2, highAnswers: 1, falseConfidentRate: 1, releaseCount: 1, topicCount: 2 });
+  });
+
+  it('should say how many groups there are when it lists only the top ones', async () => {
+    const many = await createSite(database.db, { name: 'Many topics', origins: [] });
+    const boss = await signedInStaff(inst, 'admin', [many.siteId]);
+    for (let i = 0; i < 12; i++) await ratedAnswer(database.db, many.siteId, { at: at(3), rating: 1, confidence: 0.9, topic: `topic-${i}` });
+    const c = await boss.caller().review.calibration({ siteId: many.siteId, ...range });
+    expect(c.byTopic).toHaveLength(10);
+    expect(c.topicCount).toBe(12);
   });
 });
 
@@ -273,6 +291,20 @@ describe(`review.byId (${testDbKind})`, () => {
     expect(d.trace!.spans[1]!.events[0]).toMatchObject({ name: 'retry' });
   });
 
+  it("should give the badge thresholds the widget uses: the site's, and a calibrated topic's own", async () => {
+    const d = await reviewer.caller().review.byId({ caseId: ids.failed! });
+    expect(d.thresholds).toEqual({ high: 0.8, low: 0.5, byTopic: {} });
+    expect(d.transcript[1]!.topic).toBe('refunds');
+
+    const tuned = await createSite(database.db, { name: 'Tuned', origins: [], policy: { thresholds: { high: 0.9, low: 0.6 } } });
+    await database.db.update(sites).set({ trust: { badgeMode: 'calibrated' } }).where(eq(sites.id, tuned.siteId));
+    await database.db.insert(calibratedThresholds).values({ siteId: tuned.siteId, topic: 'refunds', high: 0.7, low: 0.4, samples: 500, curve: [], fittedAt: new Date() });
+    const boss = await signedInStaff(inst, 'admin', [tuned.siteId]);
+    const answer = await ratedAnswer(database.db, tuned.siteId, { at: at(1), rating: 1, confidence: 0.75, topic: 'refunds' });
+    const t = await boss.caller().review.byId({ caseId: answer.caseId });
+    expect(t.thresholds).toEqual({ high: 0.9, low: 0.6, byTopic: { refunds: { high: 0.7, low: 0.4 } } });
+  });
+
   it('should show no trace while none has arrived', async () => {
     const d = await reviewer.caller().review.byId({ caseId: ids.escalation! });
     expect(d.trace).toBeNull();
@@ -296,6 +328,26 @@ describe(`review.label (${testDbKind})`, () => {
     const relabelled = await admin.caller().review.label({ caseId: ids.hallucination!, mode: 'hallucination' });
     expect(relabelled.mode).toBe('hallucination');
     expect((await reviewer.caller().review.overview({ siteId: site.siteId, ...range })).agreement).toEqual({ labelled: 1, agreed: 1, rate: 1 });
+    const detail = await reviewer.caller().review.byId({ caseId: ids.hallucination! });
+    expect(detail.case).toMatchObject({ labelledBy: admin.id, labelledByName: expect.any(String) });
+    expect(detail.case.labelledByName).not.toBe('');
+  });
+
+  it('should take a human label away with mode null, count the automatic one again, and audit it', async () => {
+    await reviewer.caller().review.label({ caseId: ids.failed!, mode: 'context_drift', note: 'not a tool problem' });
+    const cleared = await reviewer.caller().review.label({ caseId: ids.failed!, mode: null });
+    expect(cleared).toMatchObject({ mode: 'tool_failure', humanMode: null, autoMode: 'tool_failure' });
+    const [row] = await database.db.select().from(cases).where(eq(cases.id, ids.failed!));
+    expect(row).toMatchObject({ humanMode: null, humanNote: null, labelledBy: null, labelledAt: null, autoMode: 'tool_failure' });
+    const detail = await reviewer.caller().review.byId({ caseId: ids.failed! });
+    expect(detail.case).toMatchObject({ humanMode: null, labelledBy: null, labelledByName: null });
+    const automatic = await reviewer.caller().review.cases({ siteId: site.siteId, ...range, mode: 'tool_failure', labelSource: 'auto' });
+    expect(automatic.items.map((i) => i.id)).toEqual([ids.failed]);
+    const log = await database.db.select().from(auditLog).where(eq(auditLog.targetId, ids.failed!));
+    expect(log.map((e) => [e.action, e.details])).toEqual([
+      ['review.label', { mode: 'context_drift' }],
+      ['review.label', { mode: null }],
+    ]);
   });
 
   it('should refuse an unknown mode', async () => {

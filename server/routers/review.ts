@@ -51,7 +51,7 @@ export const reviewRouter = router({
     return caseDetail(ctx.db, input.caseId);
   }),
 
-  /** A reviewer's failure mode (and note) for a case; the automatic one is kept beside it. */
+  /** A reviewer's failure mode (and note) for a case; the automatic one is kept beside it. Mode null takes the reviewer's label away. */
   label: staffProcedure.input(labelCaseInput).mutation(async ({ ctx, input }) => {
     await assertCaseAccess(ctx.db, ctx.staff, input.caseId);
     const labelled = await labelCase(ctx.db, input.caseId, { mode: input.mode, note: input.note, staffId: ctx.staff.id });

@@ -3,14 +3,13 @@
  * hours), newest first, each in plain words and linked to the cases behind it.
  */
 import { useEffect, useState } from 'preact/hooks';
-import type { z } from 'zod';
-import type { alertListInput, ReviewAlert } from '../../../shared/review';
+import type { ReviewAlert } from '../../../shared/review';
 import { errorMessage } from '../../api/client';
 import type { AlertsModel } from './alerts-model';
 import { reviewApi } from './review-api';
 import { count, pct, windowLabel } from './review-format';
 import { sectionHref } from './review-nav';
-import { localDay, resolveRange, type CaseFilters, type ReviewQuery } from './review-query';
+import { utcDay, resolveRange, type CaseFilters, type ReviewQuery } from './review-query';
 import { Status } from './Status';
 
 /** What each metric measures, by name: `negative_rate` counts Not helpful ratings only (the overview's "Negatives" count more). */
@@ -22,8 +21,6 @@ const METRIC_NAME: Record<ReviewAlert['metric'], string> = {
 /** The server's page size (ALERT_PAGE in server/review/alerts.ts): a full page means there may be older ones. */
 const ALERT_PAGE = 500;
 
-// The procedure as the router declares it, with the page cursor (review-api.ts spells the input without it).
-const alertsApi = reviewApi.alerts as unknown as { query(input: z.input<typeof alertListInput>): Promise<ReviewAlert[]> };
 
 const HOUR_MS = 3_600_000;
 const hoursOf = (a: ReviewAlert) => Math.max(1, Math.round((Date.parse(a.windowEnd) - Date.parse(a.windowStart)) / HOUR_MS));
@@ -35,8 +32,8 @@ const hoursOf = (a: ReviewAlert) => Math.max(1, Math.round((Date.parse(a.windowE
 export function alertCasesHref(a: ReviewAlert, q: ReviewQuery): string {
   const filters: CaseFilters = a.metric === 'negative_rate' ? { rating: 'not_helpful' } : { escalated: 'yes' };
   if (a.topic) filters.topic = a.topic;
-  const from = localDay(new Date(a.windowStart));
-  const to = localDay(new Date(Date.parse(a.windowEnd) - 1));
+  const from = utcDay(new Date(a.windowStart));
+  const to = utcDay(new Date(Date.parse(a.windowEnd) - 1));
   return sectionHref('cases', { site: q.site, range: 'custom', from, to, filters });
 }
 
@@ -90,7 +87,7 @@ export function AlertsSection({ q, model }: { q: ReviewQuery; model: AlertsModel
     if (!q.site || !last) return;
     setMore({ loading: true, error: null });
     try {
-      const page = await alertsApi.query({ siteId: q.site, ...resolveRange(q), before: { windowStart: last.windowStart, id: last.id } });
+      const page = await reviewApi.alerts.query({ siteId: q.site, ...resolveRange(q), before: { windowStart: last.windowStart, id: last.id } });
       setOlder((prev) => [...prev, page]);
       setMore({ loading: false, error: null });
     } catch (err) {

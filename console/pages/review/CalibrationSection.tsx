@@ -1,14 +1,17 @@
 /**
  * Calibration: does stated confidence mean anything? The reliability diagram with its bins as a table,
- * expected calibration error, Brier score, the false-confident rate, and the same figures by topic and release.
+ * expected calibration error, Brier score, the false-confident rate, and the same figures by topic and release
+ * (the groups with the most rated answers). Topic and Release narrow every figure to one topic or release.
  */
+import { useSignal } from '@preact/signals';
 import { useEffect, useMemo } from 'preact/hooks';
 import type { Calibration, CalibrationStats } from '../../../shared/review';
 import { ReliabilityChart } from '../../charts/ReliabilityChart';
 import { BadgesPart } from './BadgesPart';
+import { asChoices, FilterSelect, MenusError } from './CaseFilters';
 import { createLoadable } from './loadable';
 import { reviewApi } from './review-api';
-import { count, pct, score } from './review-format';
+import { breakdownCaption, count, pct, score } from './review-format';
 import { resolveRange, type ReviewQuery } from './review-query';
 import { Status } from './Status';
 
@@ -73,11 +76,11 @@ function Bins({ c }: { c: Calibration }) {
   );
 }
 
-function Breakdown<K extends 'topic' | 'release'>({ rows, by, title }: { rows: ({ [k in K]: string | null } & CalibrationStats)[]; by: K; title: string }) {
+function Breakdown<K extends 'topic' | 'release'>({ rows, by, title, total }: { rows: ({ [k in K]: string | null } & CalibrationStats)[]; by: K; title: string; total: number }) {
   if (!rows.length) return <p class="empty">No rated answers with a {by} in this range.</p>;
   return (
     <table class="data">
-      <caption>{title}</caption>
+      <caption>{breakdownCaption(title, rows.length, total)}</caption>
       <thead>
         <tr>
           <th scope="col">{by === 'topic' ? 'Topic' : 'Release'}</th>
@@ -128,36 +131,60 @@ export function reliabilitySummary(c: Calibration): string {
 
 export function CalibrationSection({ q }: { q: ReviewQuery }) {
   const model = useMemo(() => createLoadable((input: Parameters<typeof reviewApi.calibration.query>[0]) => reviewApi.calibration.query(input), 'The calibration'), []);
-  useEffect(() => model.dispose, [model]);
+  const options = useMemo(() => createLoadable((siteId: string) => reviewApi.filters.query({ siteId }), 'The topic and release menus'), []);
+  const topic = useSignal<string | undefined>(undefined);
+  const release = useSignal<string | undefined>(undefined);
+  useEffect(
+    () => () => {
+      model.dispose();
+      options.dispose();
+    },
+    [],
+  );
   useEffect(() => {
-    if (q.site) void model.load({ siteId: q.site, ...resolveRange(q) });
-  }, [q.site, q.range, q.from, q.to]);
+    // Topics and releases belong to a site: a choice does not carry over to another.
+    topic.value = release.value = undefined;
+    if (q.site) void options.load(q.site);
+  }, [q.site]);
+  useEffect(() => {
+    if (q.site) void model.load({ siteId: q.site, ...resolveRange(q), topic: topic.value, release: release.value });
+  }, [q.site, q.range, q.from, q.to, topic.value, release.value]);
 
   const c = model.data.value;
+  const narrowed = [topic.value && `topic ${topic.value}`, release.value && `release ${release.value}`].filter(Boolean).join(' and ');
   return (
-    <Status error={model.error.value} loading={model.loading.value} ready={!!c} retry={model.retry} what="the calibration">
-      {c && (
-        <>
-          <h2 class="sr-only">Scores</h2>
-          <Scores c={c} />
-          <h2>Reliability diagram</h2>
-          <figure class="chart" aria-labelledby="reliability-t" aria-describedby="reliability-d">
-            <figcaption id="reliability-t" class="chart-title">
-              Stated confidence against observed helpful rate (10 bins)
-            </figcaption>
-            <p id="reliability-d" class="chart-desc">
-              {reliabilitySummary(c)}
-            </p>
-            {c.n > 0 ? <ReliabilityChart bins={c.bins} /> : <p class="empty">Nothing to plot in this range.</p>}
-          </figure>
-          <Bins c={c} />
-          <h2>By topic</h2>
-          <Breakdown rows={c.byTopic} by="topic" title="Calibration by topic" />
-          <h2>By release</h2>
-          <Breakdown rows={c.byRelease} by="release" title="Calibration by release" />
-          {q.site && <BadgesPart siteId={q.site} />}
-        </>
-      )}
-    </Status>
+    <>
+      <fieldset class="case-filters">
+        <legend>Answers of</legend>
+        <FilterSelect idPrefix="calibration" name="topic" label="Topic" value={topic.value} choices={asChoices(options.data.value?.topics)} onPick={(v) => (topic.value = v)} />
+        <FilterSelect idPrefix="calibration" name="release" label="Release" value={release.value} choices={asChoices(options.data.value?.releases)} onPick={(v) => (release.value = v)} />
+      </fieldset>
+      <MenusError error={options.error.value} retry={() => void options.retry()} />
+      <Status error={model.error.value} loading={model.loading.value} ready={!!c} retry={model.retry} what="the calibration">
+        {c && (
+          <>
+            <h2 class="sr-only">Scores</h2>
+            {narrowed && <p class="hint">Scores, diagram, bins and breakdowns count only the answers of {narrowed} (the calibrated badges below are fitted on all of them).</p>}
+            <Scores c={c} />
+            <h2>Reliability diagram</h2>
+            <figure class="chart" aria-labelledby="reliability-t" aria-describedby="reliability-d">
+              <figcaption id="reliability-t" class="chart-title">
+                Stated confidence against observed helpful rate (10 bins)
+              </figcaption>
+              <p id="reliability-d" class="chart-desc">
+                {reliabilitySummary(c)}
+              </p>
+              {c.n > 0 ? <ReliabilityChart bins={c.bins} /> : <p class="empty">Nothing to plot in this range.</p>}
+            </figure>
+            <Bins c={c} />
+            <h2>By topic</h2>
+            <Breakdown rows={c.byTopic} by="topic" title="Calibration by topic" total={c.topicCount} />
+            <h2>By release</h2>
+            <Breakdown rows={c.byRelease} by="release" title="Calibration by release" total={c.releaseCount} />
+            {q.site && <BadgesPart siteId={q.site} />}
+          </>
+        )}
+      </Status>
+    </>
   );
 }

@@ -14,13 +14,14 @@ interface Props {
 
 type Choice = { id: string; label: string };
 
-function FilterSelect({ name, label, value, choices, onPick }: { name: keyof Filters; label: string; value: string | undefined; choices: readonly Choice[]; onPick: (v: string | undefined) => void }) {
+/** One filter as a select with "Any" first; `idPrefix` keeps ids apart where another section has the same filter. */
+export function FilterSelect({ name, label, value, choices, onPick, idPrefix = 'filter' }: { name: string; label: string; value: string | undefined; choices: readonly Choice[]; onPick: (v: string | undefined) => void; idPrefix?: string }) {
   // A value from the URL that the menu does not list (yet) is still shown as chosen.
   const all = value && !choices.some((c) => c.id === value) ? [...choices, { id: value, label: value }] : choices;
   return (
     <div class="filter-field">
-      <label for={`filter-${name}`}>{label}</label>
-      <select id={`filter-${name}`} name={name} value={value ?? ''} onChange={(e) => onPick(e.currentTarget.value || undefined)}>
+      <label for={`${idPrefix}-${name}`}>{label}</label>
+      <select id={`${idPrefix}-${name}`} name={name} value={value ?? ''} onChange={(e) => onPick(e.currentTarget.value || undefined)}>
         <option value="">Any</option>
         {all.map((c) => (
           <option key={c.id} value={c.id}>
@@ -32,7 +33,20 @@ function FilterSelect({ name, label, value, choices, onPick }: { name: keyof Fil
   );
 }
 
-const asChoices = (values: string[] | undefined): Choice[] => (values ?? []).map((v) => ({ id: v, label: v }));
+export const asChoices = (values: string[] | undefined): Choice[] => (values ?? []).map((v) => ({ id: v, label: v }));
+
+/** The filter menus' load error, with "Try again": until they load, topic, release and model offer only "Any". */
+export function MenusError({ error, retry }: { error: string | null; retry: () => void }) {
+  if (!error) return null;
+  return (
+    <div class="error" role="alert">
+      <p>{error} Until they load, the menus of values seen on the site offer only "Any".</p>
+      <button type="button" onClick={retry}>
+        Try again
+      </button>
+    </div>
+  );
+}
 
 export function CaseFilters({ filters, options, onChange }: Props) {
   const set = (key: keyof Filters) => (v: string | undefined) => {

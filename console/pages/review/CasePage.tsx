@@ -177,7 +177,7 @@ export function CasePage() {
             <div class="columns">
               <div class="main-col">
                 <h2>Transcript</h2>
-                <CaseTranscript entries={d.transcript} />
+                <CaseTranscript entries={d.transcript} thresholds={d.thresholds} />
               </div>
               <aside class="side-col" aria-label="Case details">
                 <Feedback c={d.case} />

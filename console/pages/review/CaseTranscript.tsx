@@ -1,15 +1,30 @@
 /** The case's conversation, with the answer the case is about highlighted. Text is rendered inert (never HTML). */
 import { signal } from '@preact/signals';
-import { DEFAULT_THRESHOLDS } from '../../../shared/confidence';
-import type { TranscriptEntry } from '../../../shared/review';
+import { useMemo } from 'preact/hooks';
+import type { BadgeThresholds } from '../../../shared/confidence';
+import type { CaseDetail, TranscriptEntry } from '../../../shared/review';
 import { ConfidenceBadge } from '../../../shared/ui/ConfidenceBadge';
 import { renderMarkdown } from '../../../shared/ui/markdown';
 import { formatTime } from '../../format';
 
-const thresholds = signal(DEFAULT_THRESHOLDS);
 const ROLE_LABEL: Record<TranscriptEntry['role'], string> = { user: 'User', agent: 'Agent', human: 'Support' };
 
-export function CaseTranscript({ entries }: { entries: TranscriptEntry[] }) {
+/**
+ * The thresholds the widget showed this answer's badge with: its topic's calibrated ones if the site has
+ * them, else the site's. (Own-property lookup: a topic named "constructor" finds nothing it did not set.)
+ */
+export function badgeThresholdsFor(thresholds: CaseDetail['thresholds'], topic: string | null): BadgeThresholds {
+  const own = topic != null && Object.prototype.hasOwnProperty.call(thresholds.byTopic, topic) ? thresholds.byTopic[topic] : undefined;
+  return own ?? { high: thresholds.high, low: thresholds.low };
+}
+
+function Badge({ confidence, thresholds }: { confidence: number; thresholds: BadgeThresholds }) {
+  // ConfidenceBadge follows a signal (the widget's thresholds arrive late); here they come with the case.
+  const fixed = useMemo(() => signal(thresholds), [thresholds.high, thresholds.low]);
+  return <ConfidenceBadge confidence={confidence} thresholds={fixed} />;
+}
+
+export function CaseTranscript({ entries, thresholds }: { entries: TranscriptEntry[]; thresholds: CaseDetail['thresholds'] }) {
   if (!entries.length) return <p class="empty">No messages of this conversation are stored.</p>;
   return (
     <ol class="transcript" aria-label="Transcript">
@@ -20,7 +35,7 @@ export function CaseTranscript({ entries }: { entries: TranscriptEntry[] }) {
             {m.confidence != null && (
               <>
                 {' '}
-                <ConfidenceBadge confidence={m.confidence} thresholds={thresholds} /> <span class="figure">{Math.round(m.confidence * 100)}%</span>
+                <Badge confidence={m.confidence} thresholds={badgeThresholdsFor(thresholds, m.topic)} /> <span class="figure">{Math.round(m.confidence * 100)}%</span>
               </>
             )}
             {m.isCaseAnswer && <span class="tag case-tag">This case's answer</span>}

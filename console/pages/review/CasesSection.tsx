@@ -1,12 +1,14 @@
 /**
  * Cases: the filters, the newest cases first with "Load more" (keyset pages), each row linking to the
- * case, and "Export JSONL" downloading the eval dataset of exactly these filters.
+ * case, and "Export JSONL" downloading the eval dataset of these filters (checked before it is saved).
  */
+import { useSignal } from '@preact/signals';
 import { useEffect, useMemo } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import type { CaseListItem } from '../../../shared/review';
-import { CaseFilters } from './CaseFilters';
+import { CaseFilters, MenusError } from './CaseFilters';
 import { createCasesModel } from './cases-model';
+import { exportHint, fetchExport, saveBlob } from './export-download';
 import { createLoadable } from './loadable';
 import { exportUrl, reviewApi } from './review-api';
 import { count, dateTime, modeLabel, pct, ratingLabel } from './review-format';
@@ -37,6 +39,32 @@ function CaseRow({ c, q }: { c: CaseListItem; q: ReviewQuery }) {
   );
 }
 
+/** "Export JSONL": fetches the dataset, saves it under the server's file name, or says why it could not. */
+function ExportButton({ url }: { url: string }) {
+  const busy = useSignal(false);
+  const error = useSignal<string | null>(null);
+  const run = async () => {
+    busy.value = true;
+    error.value = null;
+    const result = await fetchExport(url);
+    busy.value = false;
+    if (result.ok) saveBlob(result.blob, result.filename);
+    else error.value = `The export could not be downloaded: ${result.message}`;
+  };
+  return (
+    <>
+      <button type="button" class="secondary" onClick={() => void run()} disabled={busy.value} aria-busy={busy.value}>
+        Export JSONL
+      </button>
+      {error.value && (
+        <p class="error" role="alert">
+          {error.value}
+        </p>
+      )}
+    </>
+  );
+}
+
 export function CasesSection({ q }: { q: ReviewQuery }) {
   const { route } = useLocation();
   const model = useMemo(createCasesModel, []);
@@ -64,17 +92,15 @@ export function CasesSection({ q }: { q: ReviewQuery }) {
   return (
     <>
       <CaseFilters filters={q.filters} options={options.data.value} onChange={(filters) => route(sectionHref('cases', { ...q, filters }))} />
+      <MenusError error={options.error.value} retry={() => void options.retry()} />
       <div class="list-actions">
-        {filter && (
-          <a class="button secondary" href={exportUrl(filter)} download>
-            Export JSONL
-          </a>
-        )}
-        <span class="hint">The eval dataset of the cases these filters select (one JSON object per line).</span>
+        {/* Keyed by the URL: a message about the previous filters' export goes when they change. */}
+        {filter && <ExportButton key={exportUrl(filter)} url={exportUrl(filter)} />}
+        <span class="hint">{exportHint(q.filters)}</span>
       </div>
       <Status error={items.length ? null : model.error.value} loading={model.loading.value} ready={model.loaded.value || items.length > 0} retry={() => void model.retry()} what="the cases">
         {items.length === 0 ? (
-          <p class="empty">No cases match these filters in this range.</p>
+          <p class="empty">{FILTER_KEYS.some((k) => q.filters[k] !== undefined) ? 'No cases match these filters in this range.' : 'No cases in this range yet.'}</p>
         ) : (
           <>
             <div class="table-scroll">

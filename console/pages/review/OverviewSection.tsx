@@ -1,11 +1,11 @@
 /**
  * Overview: the counts and rates of the range, negatives by failure mode (each linking to its cases), the
- * modes over time, the not-helpful and escalation rate trends, and how often reviewers agree with the
- * automatic label.
+ * modes over time, the negative and escalation rate trends, and how often reviewers agree with the
+ * automatic label. Series buckets are UTC hours or days, and say so.
  */
 import { useEffect, useMemo } from 'preact/hooks';
 import type { Overview } from '../../../shared/review';
-import { modeSeries, notHelpfulRate, escalationRate, rateSeries } from '../../charts/chart-data';
+import { escalationRate, modeSeries, negativeRate, notHelpfulRate, rateSeries } from '../../charts/chart-data';
 import { TimeChart } from '../../charts/TimeChart';
 import { createLoadable } from './loadable';
 import { Rationale } from './Rationale';
@@ -79,18 +79,19 @@ function Modes({ o, q }: { o: Overview; q: ReviewQuery }) {
 function Trends({ o }: { o: Overview }) {
   const modes = useMemo(() => modeSeries(o.series), [o]);
   const rates = useMemo(() => rateSeries(o.series), [o]);
-  const per = o.bucket === 'hour' ? 'hour' : 'day';
+  const per = o.bucket === 'hour' ? 'UTC hour' : 'UTC day';
+  const bucketHead = o.bucket === 'hour' ? 'Hour (UTC)' : 'Day (UTC)';
   const peak = (label: string, values: (number | null)[], fmt: (v: number) => string) => {
     let best = -1;
     values.forEach((v, i) => v != null && (best < 0 || v > values[best]!) && (best = i));
-    return best < 0 || values[best] === 0 ? `${label}: none` : `${label} peaks at ${fmt(values[best]!)} on ${bucketLabel(o.series[best]!.t, o.bucket)}`;
+    return best < 0 || values[best] === 0 ? `${label}: none` : `${label} peaks at ${fmt(values[best]!)} on ${bucketLabel(o.series[best]!.t, o.bucket)} UTC`;
   };
   const modeDesc =
     modes.series.length === 0
       ? `No negative cases were classified in this range.`
       : `Negative cases per ${per} for each failure mode. ` + modes.series.map((s, i) => peak(s.label, modes.data[i + 1]!, (v) => String(v))).join('; ') + '.';
   const rateDesc =
-    `Share of rated answers rated Not helpful, and escalations per answer, per ${per}. ` +
+    `Negative cases (Not helpful ratings, escalations, agent-was-wrong outcomes) per answer, and escalations per answer, per ${per}. ` +
     rates.series.map((s, i) => peak(s.label, rates.data[i + 1]!, pct)).join('; ') +
     '.';
   return (
@@ -102,11 +103,12 @@ function Trends({ o }: { o: Overview }) {
         yLabel="Negative cases"
         format={(v) => String(Math.round(v * 10) / 10)}
         bucket={o.bucket}
+        utc
         table={
           <table class="data">
             <thead>
               <tr>
-                <th scope="col">{o.bucket === 'hour' ? 'Hour' : 'Day'}</th>
+                <th scope="col">{bucketHead}</th>
                 {modes.series.map((s) => (
                   <th key={s.label} scope="col" class="num">
                     {s.label}
@@ -130,26 +132,33 @@ function Trends({ o }: { o: Overview }) {
         }
       />
       <TimeChart
-        title="Not-helpful and escalation rate"
+        title="Negative and escalation rate"
         description={rateDesc}
         chart={rates}
         yLabel="Rate"
         format={pct}
         unitInterval
         bucket={o.bucket}
+        utc
         table={
           <table class="data">
             <thead>
               <tr>
-                <th scope="col">{o.bucket === 'hour' ? 'Hour' : 'Day'}</th>
+                <th scope="col">{bucketHead}</th>
                 <th scope="col" class="num">
                   Answers
                 </th>
                 <th scope="col" class="num">
-                  Not-helpful rate
+                  Negative cases
+                </th>
+                <th scope="col" class="num">
+                  Negative rate
                 </th>
                 <th scope="col" class="num">
                   Escalation rate
+                </th>
+                <th scope="col" class="num">
+                  Not-helpful rate (of rated)
                 </th>
               </tr>
             </thead>
@@ -158,8 +167,10 @@ function Trends({ o }: { o: Overview }) {
                 <tr key={p.t}>
                   <th scope="row">{bucketLabel(p.t, o.bucket)}</th>
                   <td class="num">{count(p.answers)}</td>
-                  <td class="num">{pct(notHelpfulRate(p))}</td>
+                  <td class="num">{count(p.negatives)}</td>
+                  <td class="num">{pct(negativeRate(p))}</td>
                   <td class="num">{pct(escalationRate(p))}</td>
+                  <td class="num">{pct(notHelpfulRate(p))}</td>
                 </tr>
               ))}
             </tbody>

@@ -1,7 +1,7 @@
-/** The site picker and the time range (24 h, 7 d, 30 d, or custom days); every change goes to the URL. */
+/** The site picker and the time range (24 h, 7 d, 30 d, or custom UTC days); every change goes to the URL. */
 import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
-import { localDay, RANGES, type RangeId, type ReviewQuery } from './review-query';
+import { RANGES, type RangeId, type ReviewQuery, utcDay } from './review-query';
 
 interface Props {
   q: ReviewQuery;
@@ -11,8 +11,8 @@ interface Props {
 
 export function RangeControls({ q, sites, onChange }: Props) {
   const custom = useSignal(q.range === 'custom');
-  const today = localDay(new Date());
-  const weekAgo = localDay(new Date(Date.now() - 6 * 24 * 3600_000));
+  const today = utcDay(new Date());
+  const weekAgo = utcDay(new Date(Date.now() - 6 * 24 * 3600_000));
   const from = useSignal(q.from ?? weekAgo);
   const to = useSignal(q.to ?? today);
   useEffect(() => {
@@ -69,11 +69,11 @@ export function RangeControls({ q, sites, onChange }: Props) {
       {custom.value && (
         <>
           <div class="field">
-            <label for="review-from">From</label>
+            <label for="review-from">From (UTC day)</label>
             <input id="review-from" type="date" value={from.value} max={to.value} required onInput={(e) => (from.value = e.currentTarget.value)} />
           </div>
           <div class="field">
-            <label for="review-to">To</label>
+            <label for="review-to">To (UTC day, included)</label>
             <input id="review-to" type="date" value={to.value} min={from.value} required onInput={(e) => (to.value = e.currentTarget.value)} />
           </div>
           <button type="submit">Apply</button>

@@ -1,6 +1,7 @@
 /**
  * The automatic and the human label side by side, and the reviewer's relabel: a failure mode, an optional
- * note and "Save label" (a name people and tests use: keep it). The automatic label is never overwritten.
+ * note and "Save label" (a name people and tests use: keep it). The automatic label is never overwritten;
+ * "Use the automatic label" takes a reviewer's label away so that it counts again.
  */
 import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
@@ -34,7 +35,7 @@ export function Relabel({ model }: { model: CaseModel }) {
               {modeLabel(c.humanMode)}
               <span class="hint">
                 {' '}
-                by {labellerName(c.labelledBy, me.value)}
+                by {labellerName(c.labelledBy, me.value, c.labelledByName)}
                 {c.labelledAt && <>, {dateTime(c.labelledAt)}</>}
               </span>
               {c.humanNote && <p class="label-note">{c.humanNote}</p>}
@@ -76,6 +77,12 @@ export function Relabel({ model }: { model: CaseModel }) {
         <button type="submit" disabled={model.saving.value} aria-busy={model.saving.value}>
           Save label
         </button>
+        {c.humanMode && (
+          <button type="button" class="secondary" disabled={model.saving.value} onClick={() => void model.label(null, '')}>
+            {/* Without an automatic label there is nothing to go back to but no label. */}
+            {c.autoMode ? 'Use the automatic label' : "Remove the reviewer's label"}
+          </button>
+        )}
       </form>
     </section>
   );

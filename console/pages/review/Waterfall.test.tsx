@@ -60,11 +60,12 @@ describe('Waterfall', () => {
 });
 
 describe('CaseTranscript', () => {
-  const entry = (over: Partial<TranscriptEntry>): TranscriptEntry => ({ id: crypto.randomUUID(), role: 'agent', text: 'Hello', sentAt: new Date().toISOString(), confidence: null, traceId: null, isCaseAnswer: false, staffName: null, ...over });
+  const entry = (over: Partial<TranscriptEntry>): TranscriptEntry => ({ id: crypto.randomUUID(), role: 'agent', text: 'Hello', sentAt: new Date().toISOString(), confidence: null, traceId: null, topic: null, isCaseAnswer: false, staffName: null, ...over });
+  const DEFAULTS = { high: 0.8, low: 0.5, byTopic: {} };
 
   it("should highlight the case's answer and keep text inert", async () => {
     const root = await show(
-      <CaseTranscript entries={[entry({ role: 'user', text: '<img src=x onerror="alert(1)">' }), entry({ text: 'Refunds take **5 days**', confidence: 0.9, isCaseAnswer: true })]} />,
+      <CaseTranscript entries={[entry({ role: 'user', text: '<img src=x onerror="alert(1)">' }), entry({ text: 'Refunds take **5 days**', confidence: 0.9, isCaseAnswer: true })]} thresholds={DEFAULTS} />,
     );
     expect(root.querySelector('img')).toBeNull();
     expect(root.textContent).toContain('<img src=x onerror="alert(1)">');
@@ -72,5 +73,16 @@ describe('CaseTranscript', () => {
     expect(answer.textContent).toContain("This case's answer");
     expect(answer.querySelector('.msg-text strong')?.textContent).toBe('5 days');
     expect(answer.querySelector('.badge')?.textContent).toBe('High confidence');
+  });
+
+  it("should badge answers with the site's thresholds, and a calibrated topic's own, as the widget did", async () => {
+    const thresholds = { high: 0.95, low: 0.6, byTopic: { refunds: { high: 0.7, low: 0.3 } } };
+    const root = await show(
+      <CaseTranscript
+        entries={[entry({ confidence: 0.9 }), entry({ confidence: 0.75, topic: 'refunds' }), entry({ confidence: 0.5, topic: 'constructor' })]}
+        thresholds={thresholds}
+      />,
+    );
+    expect([...root.querySelectorAll('.badge')].map((b) => b.textContent)).toEqual(['Medium confidence', 'High confidence', 'Low confidence']);
   });
 });

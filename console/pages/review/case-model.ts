@@ -19,13 +19,16 @@ export function createCaseModel(caseId: string) {
     saving,
     saveError,
     start: () => detail.load(caseId),
-    /** Saves the reviewer's failure mode (the automatic one stays) and reads the case again. */
-    async label(mode: FailureMode, note: string): Promise<boolean> {
+    /**
+     * Saves the reviewer's failure mode (the automatic one stays) and reads the case again; null takes the
+     * reviewer's label away, so that the automatic one counts again.
+     */
+    async label(mode: FailureMode | null, note: string): Promise<boolean> {
       saving.value = true;
       saveError.value = null;
       try {
-        await reviewApi.label.mutate({ caseId, mode, note: note.trim() || undefined });
-        announce(`Label saved: ${modeLabel(mode)}.`);
+        await reviewApi.label.mutate({ caseId, mode, note: mode === null ? undefined : note.trim() || undefined });
+        announce(mode === null ? 'Reviewer label removed: the automatic label counts again.' : `Label saved: ${modeLabel(mode)}.`);
         await detail.load(caseId);
         return true;
       } catch (err) {

@@ -26,7 +26,7 @@ export interface ReviewProcedures {
   cases: { query(input: z.input<typeof caseListInput>): Promise<CaseList> };
   byId: { query(input: { caseId: string }): Promise<CaseDetail> };
   label: { mutate(input: z.input<typeof labelCaseInput>): Promise<CaseListItem> };
-  alerts: { query(input: { siteId: string; from?: string; to?: string }): Promise<ReviewAlert[]> };
+  alerts: { query(input: { siteId: string; from?: string; to?: string; before?: { windowStart: string; id: string } }): Promise<ReviewAlert[]> };
   filters: { query(input: { siteId: string }): Promise<FilterOptions> };
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { count, duration, labellerName, modeLabel, pct, score } from './review-format';
+import { breakdownCaption, count, duration, labellerName, modeLabel, pct, score } from './review-format';
 
 describe('review formatters', () => {
   it('should show shares as whole percentages, with a decimal under 10%, and a dash for no data', () => {
@@ -35,5 +35,18 @@ describe('review formatters', () => {
     expect(labellerName(viewer.id, viewer)).toBe('you (Rita)');
     expect(labellerName('22222222-2222-4222-8222-222222222222', viewer)).toBe('another reviewer');
     expect(labellerName('Sam', viewer)).toBe('Sam');
+  });
+
+  it("should name another reviewer by the name the server gives, and the viewer as you", () => {
+    const viewer = { id: '11111111-1111-4111-8111-111111111111', displayName: 'Rita' };
+    expect(labellerName('22222222-2222-4222-8222-222222222222', viewer, 'Sam Reviewer')).toBe('Sam Reviewer');
+    expect(labellerName('22222222-2222-4222-8222-222222222222', viewer, 'sam@example.com')).toBe('sam@example.com');
+    expect(labellerName(viewer.id, viewer, 'Rita R.')).toBe('you (Rita)');
+    expect(labellerName('22222222-2222-4222-8222-222222222222', viewer, null)).toBe('another reviewer');
+  });
+
+  it('should say when a breakdown lists only the top groups', () => {
+    expect(breakdownCaption('Calibration by topic', 10, 14)).toBe('Calibration by topic: top 10 of 14, by rated answers');
+    expect(breakdownCaption('Calibration by topic', 3, 3)).toBe('Calibration by topic');
   });
 });

@@ -36,26 +36,22 @@ export function duration(ms: number): string {
 /** A rating as the widget's buttons name it. */
 export const ratingLabel = (rating: 1 | -1 | null): string => (rating === 1 ? 'Helpful' : rating === -1 ? 'Not helpful' : '–');
 
-export const METRIC_LABEL: Record<ReviewAlert['metric'], string> = {
-  negative_rate: 'Negative rate',
-  escalation_rate: 'Escalation rate',
-};
-
-/** An hour window such as "5 Dec, 14:00–15:00", in the viewer's time zone. */
+/** An hour window such as "5 Dec, 14:00–15:00 UTC". */
 export function windowLabel(startIso: string, endIso: string): string {
+  // In UTC, like the alert's own message and the hours the server judged: a local time would name another hour.
   const start = new Date(startIso);
   const end = new Date(endIso);
-  const day = start.toLocaleDateString('en-GB', { day: 'numeric', month: 'short' });
-  const hm = (d: Date) => d.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' });
-  return `${day}, ${hm(start)}–${hm(end)}`;
+  const day = start.toLocaleDateString('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' });
+  const hm = (d: Date) => d.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', timeZone: 'UTC' });
+  return `${day}, ${hm(start)}–${hm(end)} UTC`;
 }
 
-/** A bucket start for tables: the hour for hourly series, the day for daily ones. */
-export function bucketLabel(iso: string, bucket: 'hour' | 'day'): string {
-  const d = new Date(iso);
-  return bucket === 'hour'
-    ? d.toLocaleString('en-GB', { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' })
-    : d.toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric' });
+// Bucket labels are UTC, like the server's buckets (charts/time-labels.ts says why).
+export { bucketLabel, SERIES_TIME_ZONE } from '../../charts/time-labels';
+
+/** The table's caption, saying when it lists only the groups with the most rated answers. */
+export function breakdownCaption(title: string, shown: number, total: number): string {
+  return total > shown ? `${title}: top ${shown} of ${total}, by rated answers` : title;
 }
 
 /** A date and time for case rows and labels. */
@@ -63,9 +59,13 @@ export const dateTime = (iso: string): string => new Date(iso).toLocaleString('e
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Who labelled: the server may give a staff id (shown as "you" when it is the viewer's) or a name. */
-export function labellerName(labelledBy: string | null, viewer: { id: string; displayName: string } | null | undefined): string {
-  if (!labelledBy) return 'a reviewer';
+/**
+ * Who labelled: "you" for the viewer's own label, else the labeller's name as the server gives it (display
+ * name or email); a bare staff id is never shown (an account deleted since has no name).
+ */
+export function labellerName(labelledBy: string | null, viewer: { id: string; displayName: string } | null | undefined, name?: string | null): string {
+  if (!labelledBy) return name || 'a reviewer';
   if (viewer && labelledBy === viewer.id) return `you (${viewer.displayName})`;
+  if (name) return name;
   return UUID.test(labelledBy) ? 'another reviewer' : labelledBy;
 }

@@ -33,13 +33,13 @@ describe('review query', () => {
     expect(reviewSearch({ ...q, range: '7d' }, { filters: false })).toBe(`?site=${SITES[1]}`);
   });
 
-  it('should resolve relative ranges back from now, and a custom range to whole local days', () => {
+  it('should resolve relative ranges back from now, and a custom range to whole UTC days (the daily buckets)', () => {
     const now = new Date('2026-12-05T12:00:00Z');
     expect(resolveRange({ range: '24h', from: null, to: null }, now)).toEqual({ from: '2026-12-04T12:00:00.000Z', to: '2026-12-05T12:00:00.000Z' });
     expect(resolveRange({ range: '30d', from: null, to: null }, now).from).toBe('2026-11-05T12:00:00.000Z');
-    const custom = resolveRange({ range: 'custom', from: '2026-12-01', to: '2026-12-03' }, now);
-    expect(custom.from).toBe(new Date('2026-12-01T00:00:00').toISOString());
-    expect(custom.to).toBe(new Date('2026-12-04T00:00:00').toISOString());
+    expect(resolveRange({ range: 'custom', from: '2026-12-01', to: '2026-12-03' }, now)).toEqual({ from: '2026-12-01T00:00:00.000Z', to: '2026-12-04T00:00:00.000Z' });
+    // The last day of a month, and of a year, end at the next one's UTC midnight.
+    expect(resolveRange({ range: 'custom', from: '2026-12-31', to: '2026-12-31' }, now)).toEqual({ from: '2026-12-31T00:00:00.000Z', to: '2027-01-01T00:00:00.000Z' });
   });
 
   it('should map the URL filters to the case-list input', () => {

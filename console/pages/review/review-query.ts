@@ -48,14 +48,14 @@ export const FILTER_KEYS = ['mode', 'topic', 'rating', 'band', 'release', 'model
 export interface ReviewQuery {
   site: string | null;
   range: RangeId;
-  /** Custom range: first and last day (YYYY-MM-DD, local), both included. */
+  /** Custom range: first and last day (YYYY-MM-DD, UTC days like the charts' buckets), both included. */
   from: string | null;
   to: string | null;
   filters: CaseFilters;
 }
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
-const isDay = (v: string | undefined): v is string => !!v && DAY.test(v) && !Number.isNaN(new Date(`${v}T00:00:00`).getTime());
+const isDay = (v: string | undefined): v is string => !!v && DAY.test(v) && !Number.isNaN(new Date(`${v}T00:00:00Z`).getTime());
 const oneOf = <T extends string>(ids: readonly T[], v: string | undefined): T | undefined => (ids as readonly string[]).includes(v ?? '') ? (v as T) : undefined;
 // The server takes at most 200 characters for these; longer values cannot match anything stored.
 const freeText = (v: string | undefined) => (v && v.length <= 200 ? v : undefined);
@@ -98,12 +98,15 @@ export function reviewSearch(q: ReviewQuery, opts: { filters?: boolean } = {}): 
   return s ? `?${s}` : '';
 }
 
-/** The range as instants [from, to): relative ranges end now; a custom range covers its days in local time. */
+/**
+ * The range as instants [from, to): relative ranges end now; a custom range covers its days as whole UTC
+ * days, so that its first and last daily buckets (cut at UTC midnight by the server) are whole too.
+ */
 export function resolveRange(q: Pick<ReviewQuery, 'range' | 'from' | 'to'>, now = new Date()): { from: string; to: string } {
   if (q.range === 'custom' && q.from && q.to) {
-    const from = new Date(`${q.from}T00:00:00`);
-    const to = new Date(`${q.to}T00:00:00`);
-    to.setDate(to.getDate() + 1);
+    const from = new Date(`${q.from}T00:00:00Z`);
+    const to = new Date(`${q.to}T00:00:00Z`);
+    to.setUTCDate(to.getUTCDate() + 1);
     return { from: from.toISOString(), to: to.toISOString() };
   }
   const span = RANGES.find((r) => r.id === q.range)?.ms || RANGES[1].ms;
@@ -124,8 +127,7 @@ export function caseFilterFor(siteId: string, range: { from: string; to: string 
   return filter;
 }
 
-/** A local day as YYYY-MM-DD, for date inputs. */
-export function localDay(d: Date): string {
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+/** The UTC day of an instant as YYYY-MM-DD, for the custom range's date inputs (its days are UTC days). */
+export function utcDay(d: Date): string {
+  return d.toISOString().slice(0, 10);
 }
