@@ -85,15 +85,18 @@ staff disable: the account cannot sign in (the same answer as a wrong password) 
   topic: TOPIC_HELP,
   demo: DEMO_HELP,
   readiness: READINESS_HELP,
-  export: `Usage: backstop export feedback [--site SITE_ID] [--since ISO_TIME] [--format jsonl|csv]
-       backstop export cases [--site SITE_ID] [--mode MODE] [--since ISO_TIME] [--format jsonl|csv]
+  export: `Usage: backstop export feedback [--site SITE_ID|pk_…] [--since ISO_TIME] [--format jsonl|csv]
+       backstop export cases [--site SITE_ID|pk_…] [--mode MODE] [--since ISO_TIME] [--format jsonl|csv]
 
 export feedback: every stored feedback item (jsonl by default: one JSON object per line with
 id, siteId, conversationId, messageId, traceId, rating, reasons, comment, confidence, topic, createdAt).
 export cases: the eval dataset, newest first: per rated answer or escalation, the user's input, earlier turns,
-the answer, confidence, topic, rating, failure modes with rationale, the reviewer's label, a person's
-correction, and the trace in brief (model, tokens, tools with status). CSV holds nested fields as JSON.
-  --mode  only cases counted under one failure mode (${FAILURE_MODE_IDS.join(', ')})
+the answer, confidence, topic, rating, failure modes with rationale and confidence, the reviewer's label and
+note, a person's correction (the first staff message before the agent's next answer), and the trace in brief
+(model, tokens, tools with status). CSV holds nested fields as JSON, then a confidence column per failure mode.
+  --site   a site's id or public key (default: every site)
+  --mode   only cases counted under one failure mode (${FAILURE_MODE_IDS.join(', ')})
+  --since  only cases from this ISO date or time on (2026-01-31, 2026-01-31T09:00:00Z)
 Progress goes to stderr. Works on the embedded database while the server is stopped, and on PostgreSQL at any time.`,
 };
 
@@ -216,8 +219,11 @@ export async function main(argv: string[]): Promise<number> {
         options: { site: { type: 'string' }, since: { type: 'string' }, format: { type: 'string', default: 'jsonl' } },
         strict: true,
       });
-      if (values.format !== 'jsonl' && values.format !== 'csv') throw new UsageError('--format must be jsonl or csv.');
-      await withDatabase(env, (d) => runExport(d.db, { siteId: values.site, since: values.since, format: values.format as 'jsonl' | 'csv' }));
+      if (values.format !== 'jsonl' && values.format !== 'csv') throw new UsageError(`--format must be jsonl or csv, got '${values.format}'.`);
+      await withDatabase(env, async (d) => {
+        const siteId = await exportSiteId(d.db, values.site);
+        return runExport(d.db, { siteId, since: values.since, format: values.format as 'jsonl' | 'csv' });
+      });
       return 0;
     }
     default:
@@ -225,7 +231,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** `export cases`: checks every flag before opening the database, so a typo costs nothing. */
+/** `export cases`: checks every flag before opening the database (the site, which needs it, first thing after), so a typo costs nothing. */
 async function exportCasesCommand(env: Env, args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
@@ -233,16 +239,33 @@ async function exportCasesCommand(env: Env, args: string[]): Promise<number> {
     strict: true,
   });
   if (values.format !== 'jsonl' && values.format !== 'csv') throw new UsageError(`--format must be jsonl or csv, got '${values.format}'.`);
-  if (values.site !== undefined && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(values.site))
-    throw new UsageError(`--site must be a site id (a UUID), got '${values.site}'.`);
   if (values.mode !== undefined && !FAILURE_MODE_IDS.includes(values.mode as FailureMode))
     throw new UsageError(`--mode must be one of ${FAILURE_MODE_IDS.join(', ')}, got '${values.mode}'.`);
-  const since = values.since === undefined ? undefined : new Date(values.since);
-  if (since && (!/^\d{4}-\d{2}-\d{2}/.test(values.since!) || Number.isNaN(since.getTime())))
-    throw new UsageError(`--since must be an ISO time like 2026-01-31T00:00:00Z, got '${values.since}'.`);
-  const filter = { siteId: values.site, mode: values.mode as FailureMode | undefined, since };
-  await withDatabase(env, (d) => runCaseExport(d.db, filter, values.format as 'jsonl' | 'csv'));
+  const since = sinceFlag(values.since);
+  await withDatabase(env, async (d) => {
+    const siteId = await exportSiteId(d.db, values.site);
+    return runCaseExport(d.db, { siteId, mode: values.mode as FailureMode | undefined, since }, values.format as 'jsonl' | 'csv');
+  });
   return 0;
+}
+
+/** An export's `--site`, by id or public key as every command takes it; absent means every site. An unknown site is a usage error, not an empty export. */
+async function exportSiteId(db: Database['db'], idOrKey: string | undefined): Promise<string | undefined> {
+  if (idOrKey === undefined) return undefined;
+  const site = await findSite(db, idOrKey);
+  if (!site) throw new UsageError(`No site with id or key '${idOrKey}'.`);
+  return site.id;
+}
+
+/** `--since`: an ISO 8601 date or time (2026-01-31, 2026-01-31T09:00:00Z); `new Date` alone takes '1' or rolls Feb 30 over into March. */
+function sinceFlag(value: string | undefined): Date | undefined {
+  if (value === undefined) return undefined;
+  const iso = /^(\d{4}-\d{2}-\d{2})(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})?)?$/i.exec(value.trim());
+  const since = new Date(value.trim());
+  const day = iso ? new Date(`${iso[1]}T00:00:00Z`) : null;
+  const realDay = day !== null && !Number.isNaN(day.getTime()) && day.toISOString().startsWith(iso![1]!);
+  if (!realDay || Number.isNaN(since.getTime())) throw new UsageError(`--since must be an ISO time, a date like 2026-01-31 or a time like 2026-01-31T09:00:00Z, got '${value}'.`);
+  return since;
 }
 
 /** `site add-origin`: adds origins to a site named by id or public key. */

@@ -1,7 +1,7 @@
 /** `backstop export feedback` and `export cases`: stdout gets the data, stderr the progress. */
 import { once } from 'node:events';
 import type { Db } from './db/client';
-import { EVAL_FIELDS, exportCases, formatEvalCase, type CaseExportFilter } from './domain/case-export';
+import { EVAL_CSV_HEADER, exportCases, formatEvalCase, type CaseExportFilter } from './domain/case-export';
 import { csvField, EXPORT_FIELDS, exportFeedback } from './domain/feedback-export';
 
 export async function runExport(
@@ -44,7 +44,7 @@ export async function runCaseExport(
   const write = async (text: string) => {
     if (!out.write(text)) await once(out, 'drain');
   };
-  if (format === 'csv') await write(EVAL_FIELDS.join(',') + '\n');
+  if (format === 'csv') await write(EVAL_CSV_HEADER + '\n');
   let total = 0;
   for await (const page of exportCases(db, filter)) {
     await write(page.map((row) => formatEvalCase(row, format)).join('\n') + '\n');

@@ -44,6 +44,14 @@ afterAll(async () => {
   await database.close();
 });
 
+/** What the console must be able to tell from a download: an error status, JSON, and nothing to save as a file. */
+function expectJsonRefusal(res: Awaited<ReturnType<typeof download>>, status: number) {
+  expect(res.headers['content-disposition']).toBeUndefined();
+  expect(res.headers['content-type']).toMatch(/^application\/json/);
+  expect(res.json()).toMatchObject({ error: { message: expect.any(String), data: { httpStatus: status } } });
+  expect(res.body).not.toContain('caseId');
+}
+
 const download = (query: string, cookie?: string) => app.inject({ method: 'GET', url: `/review/export?${query}`, headers: cookie ? { cookie } : {} });
 
 describe(`GET /review/export (${testDbKind})`, () => {
@@ -74,15 +82,31 @@ describe(`GET /review/export (${testDbKind})`, () => {
     ['no session', undefined, 401],
     ['an agent', 'agent', 403],
     ['a staff member of another site', 'outsider', 404],
-  ])('should refuse %s', async (_name, who, status) => {
+  ])('should refuse %s with a JSON error and no attachment', async (_name, who, status) => {
     const res = await download(`siteId=${site.siteId}&${range}`, who ? cookies[who] : undefined);
     expect(res.statusCode).toBe(status);
-    expect(res.body).not.toContain('caseId');
+    expectJsonRefusal(res, status);
   });
 
-  it('should refuse bad filters with 400 naming the field', async () => {
+  it('should refuse bad filters with 400 naming the field, as JSON and no attachment', async () => {
     const res = await download(`siteId=${site.siteId}&mode=bogus&escalated=maybe`, cookies.reviewer);
     expect(res.statusCode).toBe(400);
+    expectJsonRefusal(res, 400);
     expect(Object.keys(res.json().error.data.fields).sort()).toEqual(['escalated', 'mode']);
+  });
+
+  it('should answer a database failure with a JSON 500, not a 200 attachment', async () => {
+    // The same database, except that the export's queries fail (sessions use the query builder, not execute).
+    const failing = new Proxy(database.db, {
+      get: (target, prop, receiver) => (prop === 'execute' ? () => Promise.reject(new Error('connection lost')) : Reflect.get(target, prop, receiver)),
+    });
+    const broken = await buildApp({ database: Object.assign(Object.create(database) as Database, { db: failing }), webhooks: false, logger: false });
+    try {
+      const res = await broken.inject({ method: 'GET', url: `/review/export?siteId=${site.siteId}&${range}`, headers: { cookie: cookies.reviewer! } });
+      expect(res.statusCode).toBe(500);
+      expectJsonRefusal(res, 500);
+    } finally {
+      await broken.close();
+    }
   });
 });

@@ -7,7 +7,7 @@
  */
 import { Readable } from 'node:stream';
 import type { FastifyPluginAsync } from 'fastify';
-import { caseFilterInput } from '../shared/review';
+import { caseFilterInput, type EvalCase } from '../shared/review';
 import { SESSION_COOKIE } from './context';
 import type { Db } from './db/client';
 import { exportCases, formatEvalCase } from './domain/case-export';
@@ -50,10 +50,19 @@ export const reviewExportRoute: FastifyPluginAsync<{ db: Db }> = async (app, opt
       return reply.code(STATUS[err.code]).send(trpcShapedError(STATUS[err.code], err.code, err.message));
     }
     const { siteId, from: _from, to: _to, ...rest } = filter;
+    const pages = exportCases(opts.db, { ...rest, siteId, since: range.from, until: range.to });
+    // The first page is read before any header goes out: a failure there (the database) becomes the error
+    // handler's JSON 500, never a 200 attachment the browser would save as a .jsonl file. A failure later,
+    // mid-stream, aborts the response, so the download fails rather than ending short.
+    const first = await pages.next();
+    const jsonl = (page: EvalCase[]) => page.map((c) => formatEvalCase(c, 'jsonl') + '\n').join('');
     async function* lines() {
-      for await (const page of exportCases(opts.db, { ...rest, siteId, since: range.from, until: range.to })) yield page.map((c) => formatEvalCase(c, 'jsonl') + '\n').join('');
+      if (first.done) return;
+      yield jsonl(first.value);
+      for await (const page of pages) yield jsonl(page);
     }
     const day = range.to.toISOString().slice(0, 10);
+    // content-disposition only here, on success: every refusal above is JSON with its status and no attachment.
     return reply
       .type('application/x-ndjson; charset=utf-8')
       .header('content-disposition', `attachment; filename="backstop-cases-${day}.jsonl"`)

@@ -305,10 +305,13 @@ export interface EvalCase {
   rating: 1 | -1 | null;
   reasons: string[];
   comment: string | null;
-  failureModes: { mode: FailureMode; rationale: string }[];
+  /** Every automatic mode that applied, primary first; `confidence` (0–1) is how sure the rule was (null when none was recorded). */
+  failureModes: { mode: FailureMode; rationale: string; confidence: number | null }[];
   autoMode: FailureMode | null;
   humanLabel: FailureMode | null;
-  /** What a support agent said instead, when a person answered after this answer. */
+  /** The reviewer's note with the label. */
+  humanNote: string | null;
+  /** What a support agent said instead: the first staff message after this answer and before the agent's next one. */
   humanCorrection: string | null;
   outcome: EscalationOutcome | null;
   trace: { traceId: string; model: string | null; inputTokens: number; outputTokens: number; tools: { name: string; status: string; error: string | null; attempts: number }[] } | null;

@@ -3,6 +3,7 @@
  * as `POST /v1/traces` handles them (ids, attribute bounds, GenAI conventions, summaries).
  */
 import { z } from 'zod';
+import type { TraceRecordInput as ClientTraceRecordInput } from './trace-client';
 
 /** Most spans in one `trace.record` call (an OTLP export may hold more; see the body limit of /v1/traces). */
 export const MAX_RECORD_SPANS = 1000;
@@ -53,13 +54,10 @@ export const traceRecordInput = z.object({
 
 export type TraceRecordInput = z.input<typeof traceRecordInput>;
 export type RecordSpan = z.output<typeof recordSpanSchema>;
+export type { TraceRecordResult } from './trace-client';
 
-/** What `trace.record` and `POST /v1/traces` answer: spans stored (new or already there) and refused. */
-export interface TraceRecordResult {
-  accepted: number;
-  rejected: number;
-  /** Why spans were refused (at most a few reasons), empty when none were. */
-  errors: string[];
-  /** The traces whose summary was recomputed. */
-  traceIds: string[];
-}
+// The client spells the input out without zod (so its build needs none): this fails to compile when the
+// schema above and the client's TraceRecordInput stop accepting the same values.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type MustBeTrue<T extends true> = T;
+export type ClientInputMatchesSchema = MustBeTrue<Same<TraceRecordInput, ClientTraceRecordInput>>;

@@ -7,7 +7,7 @@
 import { sql } from 'drizzle-orm';
 import type { CaseFilter, EvalCase } from '../../shared/review';
 import type { EscalationOutcome } from '../../shared/handoff';
-import type { CaseModeVerdict, FailureMode, TraceSummary } from '../../shared/traces';
+import { FAILURE_MODE_IDS, type CaseModeVerdict, type FailureMode, type TraceSummary } from '../../shared/traces';
 import type { Db } from '../db/client';
 import { correctionOf, exportDraftCorrections } from './drafts-export';
 import { csvField } from './feedback-export';
@@ -19,11 +19,15 @@ export const HISTORY_TURNS = 6;
 /** Cases per query. */
 const PAGE_SIZE = 500;
 
-/** Column order of the CSV form (nested fields as JSON). */
+/** Column order of the CSV form (nested fields as JSON), before the flat confidence columns. */
 export const EVAL_FIELDS: (keyof EvalCase)[] = [
   'caseId', 'siteId', 'occurredAt', 'source', 'input', 'history', 'answer', 'confidence', 'topic', 'rating', 'reasons', 'comment',
-  'failureModes', 'autoMode', 'humanLabel', 'humanCorrection', 'outcome', 'trace', 'correction',
+  'failureModes', 'autoMode', 'humanLabel', 'humanNote', 'humanCorrection', 'outcome', 'trace', 'correction',
 ];
+/** CSV's flat form of `failureModes[].confidence`: a column per mode, empty where the mode did not apply. */
+const MODE_CONFIDENCE_COLUMNS = FAILURE_MODE_IDS.map((mode) => ({ mode, name: `failureModeConfidence.${mode}` }));
+/** The CSV header row. */
+export const EVAL_CSV_HEADER = [...EVAL_FIELDS, ...MODE_CONFIDENCE_COLUMNS.map((c) => c.name)].join(',');
 
 /** What to export: a site (all sites when absent), the case-list filters, and a time range. */
 export type CaseExportFilter = Partial<Omit<CaseFilter, 'siteId' | 'from' | 'to'>> & { siteId?: string; since?: Date; until?: Date };
@@ -44,7 +48,9 @@ type ExportRow = {
   comment: string | null;
   auto_modes: CaseModeVerdict[] | string | null;
   auto_mode: FailureMode | null;
+  auto_confidence: number | null;
   human_mode: FailureMode | null;
+  human_note: string | null;
   rationale: string | null;
   correction: string | null;
   outcome: string | null;
@@ -72,12 +78,14 @@ async function* exportSite(db: Db, siteId: string, filter: CaseExportFilter, pag
   let cursor: CaseCursor | null = null;
   for (;;) {
     // The answer's time anchors the conversation: the input is the last user message at or before it,
-    // the history the turns before the input, the correction the first person's message after it.
+    // the history the turns before the input. The correction is the first staff message after it and
+    // before the agent's next answer: the person answering instead of this answer (a staff message after
+    // a later agent answer replies to something else).
     const rows: ExportRow[] = rowsOf<ExportRow>(
       await db.execute(sql`
         select c.id, c.site_id, ${isoSql(sql`c.occurred_at`)} as occurred_at, (extract(epoch from c.occurred_at) * 1000000)::bigint::text as cursor_us,
           c.source, q.text as input, h.history, a.text as answer, c.confidence, c.topic, c.rating, c.reasons, c.comment,
-          c.auto_modes, c.auto_mode, c.human_mode, c.rationale, fix.text as correction, c.outcome, c.trace_id, t.summary,
+          c.auto_modes, c.auto_mode, c.auto_confidence, c.human_mode, c.human_note, c.rationale, fix.text as correction, c.outcome, c.trace_id, t.summary,
           d.status as correction_status, d.final_text as correction_text, ds.email as correction_by, ${isoSql(sql`d.decided_at`)} as correction_at
         from cases c
         left join messages a on a.id = c.message_id
@@ -96,8 +104,14 @@ async function* exportSite(db: Db, siteId: string, filter: CaseExportFilter, pag
           ) e
         ) h on true
         left join lateral (
+          select n.sent_at from messages n
+          where n.conversation_id = c.conversation_id and n.role = 'agent' and n.sent_at > coalesce(a.sent_at, c.occurred_at)
+          order by n.sent_at limit 1
+        ) next_answer on true
+        left join lateral (
           select f.text from messages f
           where f.conversation_id = c.conversation_id and f.role = 'human' and f.sent_at > coalesce(a.sent_at, c.occurred_at)
+            and (next_answer.sent_at is null or f.sent_at < next_answer.sent_at)
           order by f.sent_at, f.created_at limit 1
         ) fix on true
         left join traces t on t.site_id = c.site_id and t.trace_id = c.trace_id
@@ -114,7 +128,12 @@ async function* exportSite(db: Db, siteId: string, filter: CaseExportFilter, pag
 
 function toEvalCase(r: ExportRow): EvalCase {
   const verdicts = jsonValue<CaseModeVerdict[] | null>(r.auto_modes) ?? [];
-  const failureModes = verdicts.length > 0 ? verdicts.map((v) => ({ mode: v.mode, rationale: v.rationale })) : r.auto_mode ? [{ mode: r.auto_mode, rationale: r.rationale ?? '' }] : [];
+  const failureModes =
+    verdicts.length > 0
+      ? verdicts.map((v) => ({ mode: v.mode, rationale: v.rationale, confidence: v.confidence }))
+      : r.auto_mode
+        ? [{ mode: r.auto_mode, rationale: r.rationale ?? '', confidence: r.auto_confidence === null ? null : Number(r.auto_confidence) }]
+        : [];
   const summary = r.summary ? jsonValue<TraceSummary>(r.summary) : null;
   return {
     caseId: r.id,
@@ -132,6 +151,7 @@ function toEvalCase(r: ExportRow): EvalCase {
     failureModes,
     autoMode: r.auto_mode,
     humanLabel: r.human_mode,
+    humanNote: r.human_note,
     humanCorrection: r.correction,
     outcome: r.outcome as EscalationOutcome | null,
     trace:
@@ -148,11 +168,13 @@ function toEvalCase(r: ExportRow): EvalCase {
   };
 }
 
-/** One EvalCase as a JSON line or a CSV row (nested fields as JSON text). */
+/** One EvalCase as a JSON line or a CSV row (nested fields as JSON text, then each mode's confidence; see EVAL_CSV_HEADER). */
 export function formatEvalCase(row: EvalCase, format: 'jsonl' | 'csv'): string {
   if (format === 'jsonl') return JSON.stringify(row);
-  return EVAL_FIELDS.map((f) => {
+  const fields = EVAL_FIELDS.map((f) => {
     const value = row[f];
     return csvField(value !== null && typeof value === 'object' ? JSON.stringify(value) : value);
-  }).join(',');
+  });
+  const confidences = MODE_CONFIDENCE_COLUMNS.map(({ mode }) => csvField(row.failureModes.find((m) => m.mode === mode)?.confidence ?? null));
+  return [...fields, ...confidences].join(',');
 }

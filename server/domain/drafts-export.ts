@@ -81,6 +81,7 @@ export async function* exportDraftCorrections(db: Db, siteId: string, filter: Ca
         failureModes: [],
         autoMode: null,
         humanLabel: null,
+        humanNote: null,
         humanCorrection: null,
         outcome: null,
         trace: null,
