@@ -21,6 +21,10 @@ export interface AgentAnswer {
   text: string;
   /** The agent's stated confidence, 0..1. */
   confidence: number;
+  /**
+   * The trace the answer was made in, as stored spans name it: 32 lowercase hex characters. A W3C
+   * `traceparent` (`00-<trace id>-<span id>-<flags>`) or uppercase hex is accepted and normalised.
+   */
   traceId?: string;
   spanId?: string;
   topic?: string;
@@ -40,6 +44,32 @@ const HTTP_URL = /^https?:\/\//i;
 
 const clean = (v: unknown): unknown => (typeof v === 'string' ? cleanText(v) : v);
 
+const TRACE_ID = /^[0-9a-f]{32}$/;
+// W3C Trace Context: version (ff is invalid), trace id, parent (span) id, flags.
+const TRACEPARENT = /^(?!ff)[0-9a-f]{2}-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/;
+const notAllZero = (hex: string) => /[1-9a-f]/.test(hex);
+
+/** Why a traceId is refused; the server's schema says the same. */
+export const BAD_TRACE_ID = 'must be a trace id (32 hex characters, not all zero) or a W3C traceparent (00-<trace id>-<span id>-<flags>)';
+
+/**
+ * A trace id as stored spans name it (lowercase hex), from hex in any case or a W3C traceparent (which
+ * also gives the span id); null for anything else, all-zero ids included (invalid in W3C Trace Context).
+ */
+export function parseTraceRef(value: string): { traceId: string; spanId?: string } | null {
+  const v = value.trim().toLowerCase();
+  if (TRACE_ID.test(v)) return notAllZero(v) ? { traceId: v } : null;
+  const parent = TRACEPARENT.exec(v);
+  return parent && notAllZero(parent[1]!) && notAllZero(parent[2]!) ? { traceId: parent[1]!, spanId: parent[2]! } : null;
+}
+
+/** The answer with its traceId normalised (parseTraceRef) and, from a traceparent, the spanId it did not give. */
+export function withTraceRef<T extends { traceId?: string; spanId?: string }>(answer: T): T {
+  const ref = answer.traceId === undefined ? null : parseTraceRef(answer.traceId);
+  if (!ref) return answer;
+  return { ...answer, traceId: ref.traceId, ...(ref.spanId && answer.spanId === undefined ? { spanId: ref.spanId } : {}) };
+}
+
 /** Validates an unknown value as an AgentAnswer, normalised for storage; on failure names the first bad field. */
 export function checkAgentAnswer(value: unknown): AnswerCheck {
   const fail = (field: string, error: string): AnswerCheck => ({ ok: false, field, error });
@@ -50,7 +80,8 @@ export function checkAgentAnswer(value: unknown): AnswerCheck {
   if (typeof text !== 'string' || text.length > MAX_MESSAGE_TEXT) return fail('text', `must be a string of at most ${MAX_MESSAGE_TEXT} characters`);
   if (typeof confidence !== 'number' || !Number.isFinite(confidence) || confidence < 0 || confidence > 1)
     return fail('confidence', 'must be a number from 0 to 1');
-  for (const [field, v] of [['traceId', traceId], ['spanId', spanId], ['topic', topic]] as const) {
+  if (traceId !== undefined && (typeof traceId !== 'string' || !parseTraceRef(traceId))) return fail('traceId', BAD_TRACE_ID);
+  for (const [field, v] of [['spanId', spanId], ['topic', topic]] as const) {
     if (v !== undefined && !nonEmptyString(v, 200)) return fail(field, 'must be a non-empty string of at most 200 characters');
   }
   let cleanSources: AnswerSource[] | undefined;
@@ -72,9 +103,10 @@ export function checkAgentAnswer(value: unknown): AnswerCheck {
     if (!nonEmptyString(reason, MAX_HANDOFF_REASON)) return fail('handoff.reason', 'must be a non-empty string of at most 200 characters');
     handoff = { reason };
   }
-  const answer: AgentAnswer = { id, text, confidence: cleanConfidence(confidence) };
+  let answer: AgentAnswer = { id, text, confidence: cleanConfidence(confidence) };
   if (traceId !== undefined) answer.traceId = traceId as string;
   if (spanId !== undefined) answer.spanId = spanId as string;
+  answer = withTraceRef(answer);
   if (topic !== undefined) answer.topic = topic as string;
   if (cleanSources) answer.sources = cleanSources;
   if (handoff) answer.handoff = handoff;
