@@ -224,7 +224,10 @@ function upsertTracesStatement(rows: readonly { siteId: string; traceId: string;
 
 const rowsOf = <T>(result: unknown): T[] => (result as { rows: T[] }).rows;
 
-/** A PostgreSQL array literal (one text parameter, cast by the statement): elements quoted, nulls as NULL. */
-function pgArray(values: readonly (string | number | null)[]): string {
+/**
+ * A PostgreSQL array literal (one text parameter, cast by the statement): elements quoted, nulls as NULL.
+ * Exported for the ingestion bench, whose INSERT ceiling sends the same parameters.
+ */
+export function pgArray(values: readonly (string | number | null)[]): string {
   return `{${values.map((v) => (v === null ? 'NULL' : typeof v === 'number' ? String(v) : `"${v.replace(/["\\]/g, '\\$&')}"`)).join(',')}}`;
 }
