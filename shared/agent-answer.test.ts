@@ -15,6 +15,8 @@ const cases: [string, unknown][] = [
   ['an all-zero traceId', { ...valid, traceId: '0'.repeat(32) }],
   ['a 31-character traceId', { ...valid, traceId: 'a'.repeat(31) }],
   ['a traceId that is not hex', { ...valid, traceId: 'trace-1' }],
+  ['a UUID as traceId', { ...valid, traceId: '4bf92f35-77b3-4da6-a3ce-929d0e0e4736' }],
+  ['an empty traceId', { ...valid, traceId: '' }],
   ['a numeric traceId', { ...valid, traceId: 42 }],
   ['confidence 0', { ...valid, confidence: 0 }],
   ['confidence 1', { ...valid, confidence: 1 }],
@@ -81,7 +83,10 @@ describe('checkAgentAnswer', () => {
     for (const answer of [checkAgentAnswer({ ...valid, traceId: traceparent }), { ok: true, answer: agentAnswerSchema.parse({ ...valid, traceId: traceparent }) }])
       expect(answer).toMatchObject({ ok: true, answer: expected });
     expect(checkAgentAnswer({ ...valid, traceId: ' 4BF92F3577B34DA6A3CE929D0E0E4736 ', spanId: 'mine' })).toMatchObject({ ok: true, answer: { traceId: expected.traceId, spanId: 'mine' } });
-    expect(checkAgentAnswer({ ...valid, traceId: 'trace-1' })).toMatchObject({ ok: false, field: 'traceId', error: expect.stringMatching(/traceparent/) });
+    expect(checkAgentAnswer({ ...valid, traceId: '4BF92F35-77B3-4DA6-A3CE-929D0E0E4736' })).toMatchObject({ ok: true, answer: { traceId: expected.traceId } });
+    // Another kind of id is kept as given (it joins traces recorded under it), not refused with the answer.
+    expect(checkAgentAnswer({ ...valid, traceId: 'trace-1' })).toMatchObject({ ok: true, answer: { traceId: 'trace-1' } });
+    expect(agentAnswerSchema.parse({ ...valid, traceId: 'trace-1' }).traceId).toBe('trace-1');
     const signal = messageSignalSchema.parse({ kind: 'message', clientEventId: crypto.randomUUID(), conversationId: crypto.randomUUID(), conversationToken: 't'.repeat(32), createdAt: new Date().toISOString(), role: 'agent', text: 'x', answer: { id: 'a', confidence: 0.5, traceId: traceparent } });
     expect(signal.answer).toMatchObject(expected);
   });

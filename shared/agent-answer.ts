@@ -45,25 +45,28 @@ const HTTP_URL = /^https?:\/\//i;
 const clean = (v: unknown): unknown => (typeof v === 'string' ? cleanText(v) : v);
 
 const TRACE_ID = /^[0-9a-f]{32}$/;
+// A UUID is the same 16 bytes spelled with dashes; some tracing libraries print trace ids that way.
+const UUID_FORM = /^([0-9a-f]{8})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{12})$/;
 // W3C Trace Context: version (ff is invalid), trace id, parent (span) id, flags.
 const TRACEPARENT = /^(?!ff)[0-9a-f]{2}-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/;
 const notAllZero = (hex: string) => /[1-9a-f]/.test(hex);
 
-/** Why a traceId is refused; the server's schema says the same. */
-export const BAD_TRACE_ID = 'must be a trace id (32 hex characters, not all zero) or a W3C traceparent (00-<trace id>-<span id>-<flags>)';
-
 /**
- * A trace id as stored spans name it (lowercase hex), from hex in any case or a W3C traceparent (which
+ * A trace id as stored spans name it (lowercase hex), from hex in any case, a UUID or a W3C traceparent (which
  * also gives the span id); null for anything else, all-zero ids included (invalid in W3C Trace Context).
  */
 export function parseTraceRef(value: string): { traceId: string; spanId?: string } | null {
-  const v = value.trim().toLowerCase();
+  const v = value.trim().toLowerCase().replace(UUID_FORM, '$1$2$3$4$5');
   if (TRACE_ID.test(v)) return notAllZero(v) ? { traceId: v } : null;
   const parent = TRACEPARENT.exec(v);
   return parent && notAllZero(parent[1]!) && notAllZero(parent[2]!) ? { traceId: parent[1]!, spanId: parent[2]! } : null;
 }
 
-/** The answer with its traceId normalised (parseTraceRef) and, from a traceparent, the spanId it did not give. */
+/**
+ * The answer with its traceId normalised (parseTraceRef) and, from a traceparent, the spanId it did not give.
+ * Any other id is kept as given: it joins traces recorded under exactly that id, and refusing the answer for it
+ * would show the user an error instead of the agent's answer.
+ */
 export function withTraceRef<T extends { traceId?: string; spanId?: string }>(answer: T): T {
   const ref = answer.traceId === undefined ? null : parseTraceRef(answer.traceId);
   if (!ref) return answer;
@@ -80,8 +83,7 @@ export function checkAgentAnswer(value: unknown): AnswerCheck {
   if (typeof text !== 'string' || text.length > MAX_MESSAGE_TEXT) return fail('text', `must be a string of at most ${MAX_MESSAGE_TEXT} characters`);
   if (typeof confidence !== 'number' || !Number.isFinite(confidence) || confidence < 0 || confidence > 1)
     return fail('confidence', 'must be a number from 0 to 1');
-  if (traceId !== undefined && (typeof traceId !== 'string' || !parseTraceRef(traceId))) return fail('traceId', BAD_TRACE_ID);
-  for (const [field, v] of [['spanId', spanId], ['topic', topic]] as const) {
+  for (const [field, v] of [['traceId', traceId], ['spanId', spanId], ['topic', topic]] as const) {
     if (v !== undefined && !nonEmptyString(v, 200)) return fail(field, 'must be a non-empty string of at most 200 characters');
   }
   let cleanSources: AnswerSource[] | undefined;

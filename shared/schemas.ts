@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { FEEDBACK_REASON_IDS, MAX_FEEDBACK_COMMENT } from './feedback';
-import { answerTooLarge, BAD_TRACE_ID, MAX_HANDOFF_REASON, parseTraceRef, withTraceRef } from './agent-answer';
+import { answerTooLarge, MAX_HANDOFF_REASON, withTraceRef } from './agent-answer';
 import { fitsInSignal, jsonBytes, MAX_MESSAGE_TEXT } from './limits';
 import { cleanConfidence, cleanText } from './normalise';
 import { ESCALATION_TRIGGERS, MAX_ESCALATION_NOTE, type HandoffAvailability } from './handoff';
@@ -19,8 +19,8 @@ const agentAnswerShape = z.object({
   id: shortText(200),
   text: storable().max(MAX_MESSAGE_TEXT),
   confidence,
-  /** Hex or a W3C traceparent; normalised by withTraceRef (the answer schemas below), as checkAgentAnswer does. */
-  traceId: storable().refine((id) => parseTraceRef(id) !== null, BAD_TRACE_ID).optional(),
+  /** Hex, a UUID or a W3C traceparent is normalised by withTraceRef (the answer schemas below), as checkAgentAnswer does. */
+  traceId: shortText(200).optional(),
   spanId: shortText(200).optional(),
   topic: shortText(200).optional(),
   sources: z.array(z.object({ title: shortText(500), url: httpUrl })).max(20).optional(),
