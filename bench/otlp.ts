@@ -5,7 +5,7 @@
  * closed-loop clients over keep-alive HTTP/1.1 on 127.0.0.1. Phases, each on emptied span tables:
  *   protobuf – application/x-protobuf bodies (the default of Python's and Go's exporters)
  *   json     – application/json bodies (OTLP/JSON: hex ids, string nanos)
- *   ceiling  – multi-row INSERTs of 100 equivalent span rows straight into `spans` through the driver
+ *   ceiling  – INSERTs of 100 equivalent span rows straight into `spans` through the driver, in the server's unnest form
  *              (4 connections on PostgreSQL, PGlite's one), for as long: what the database alone takes.
  * A span counts once the server answered 200 for its export, which it does after the transaction
  * (spans, recomputed trace summaries, review cases marked) commits. BENCH_SECONDS (default 15) per
@@ -16,7 +16,8 @@ import { join } from 'node:path';
 import os from 'node:os';
 import { buildApp } from '../server/app';
 import { createSite } from '../server/domain/sites';
-import { refusalOf, toSpanRow } from '../server/traces/normalise';
+import { refusalOf, toSpanRow, type SpanRow } from '../server/traces/normalise';
+import { pgArray } from '../server/traces/store';
 import { decodeProtobuf } from '../server/traces/otlp-protobuf';
 import { cpuMeter, type CpuGroups } from './lib/cpu-share';
 import type { QueryFn } from './lib/ingest-ceiling';
@@ -62,24 +63,45 @@ class LoadGenerator {
   }
 }
 
-const SPAN_COLUMNS = [
-  'site_id', 'trace_id', 'span_id', 'parent_span_id', 'name', 'kind', 'start_time', 'duration_ms', 'status_code', 'status_message',
-  'operation', 'model', 'tool_name', 'error_type', 'input_tokens', 'output_tokens', 'attributes', 'events',
+/** The columns of `spans` the server's INSERT writes, with the array type each is sent as (traces/store.ts). */
+const SPAN_COLUMNS: [column: string, arrayType: string, pick: (r: SpanRow) => string | number | null][] = [
+  ['site_id', 'uuid[]', (r) => r.siteId],
+  ['trace_id', 'text[]', (r) => r.traceId],
+  ['span_id', 'text[]', (r) => r.spanId],
+  ['parent_span_id', 'text[]', (r) => r.parentSpanId ?? null],
+  ['name', 'text[]', (r) => r.name],
+  ['kind', 'smallint[]', (r) => r.kind ?? 0],
+  ['start_time', 'timestamptz[]', (r) => r.startTime.toISOString()],
+  ['duration_ms', 'float8[]', (r) => r.durationMs],
+  ['status_code', 'smallint[]', (r) => r.statusCode ?? 0],
+  ['status_message', 'text[]', (r) => r.statusMessage ?? null],
+  ['operation', 'text[]', (r) => r.operation ?? null],
+  ['model', 'text[]', (r) => r.model ?? null],
+  ['tool_name', 'text[]', (r) => r.toolName ?? null],
+  ['error_type', 'text[]', (r) => r.errorType ?? null],
+  ['input_tokens', 'int[]', (r) => r.inputTokens ?? null],
+  ['output_tokens', 'int[]', (r) => r.outputTokens ?? null],
+  ['attributes', 'jsonb[]', (r) => JSON.stringify(r.attributes)],
+  ['events', 'jsonb[]', (r) => JSON.stringify(r.events)],
 ];
 
-/** The database's own ceiling: multi-row INSERTs of rows the server would store for the same spans. */
+/**
+ * The database's own ceiling: INSERTs of the rows the server would store for the same spans, in the
+ * server's form (one array parameter per column, unnest; traces/store.ts), without its transaction,
+ * lock, summary and RETURNING.
+ */
 async function insertCeiling(query: QueryFn, connections: number, siteId: string, seconds: number) {
-  const placeholders = Array.from({ length: BATCH }, (_, r) => `(${SPAN_COLUMNS.map((_, c) => `$${r * SPAN_COLUMNS.length + c + 1}`).join(', ')})`);
-  const text = `INSERT INTO spans (${SPAN_COLUMNS.join(', ')}) VALUES ${placeholders.join(', ')} ON CONFLICT DO NOTHING`;
+  const text =
+    `INSERT INTO spans (${SPAN_COLUMNS.map(([c]) => c).join(', ')}) ` +
+    `SELECT * FROM unnest(${SPAN_COLUMNS.map(([, type], i) => `$${i + 1}::${type}`).join(', ')}) ON CONFLICT DO NOTHING`;
   // Rows exactly as the server builds them (decoded from the same protobuf bodies, normalised), prepared before timing.
   const batches = Array.from({ length: Math.max(50, Math.ceil(seconds * 150)) }, () => {
-    const params: unknown[] = [];
+    const rows: SpanRow[] = [];
     for (const span of decodeProtobuf(protobufBody(benchSpans(BATCH))).spans) {
       if (refusalOf(span)) throw new Error('bench span refused');
-      const r = toSpanRow(siteId, span);
-      params.push(r.siteId, r.traceId, r.spanId, r.parentSpanId, r.name, r.kind, r.startTime, r.durationMs, r.statusCode, r.statusMessage, r.operation, r.model, r.toolName, r.errorType, r.inputTokens, r.outputTokens, JSON.stringify(r.attributes), JSON.stringify(r.events));
+      rows.push(toSpanRow(siteId, span));
     }
-    return params;
+    return SPAN_COLUMNS.map(([, , pick]) => pgArray(rows.map(pick)));
   });
   let next = 0;
   let rows = 0;
@@ -169,7 +191,7 @@ function render(figures: Figures[], loadAvg: number): string {
     `normalising, one transaction that inserts the spans, recomputes the summary of every touched trace from all its spans, upserts \`traces\` and marks`,
     `review cases), server in the bench process, load from a forked child: batches of ${BATCH} spans (${BATCH / SPANS_PER_TRACE} traces × ${SPANS_PER_TRACE} spans: agent, 2 LLM calls,`,
     `retrieval, 6 tool calls, one failing with an exception event), ${CLIENTS} closed-loop clients, keep-alive HTTP/1.1 on 127.0.0.1, ${SECONDS} s a phase.`,
-    `The ceiling sends the rows the server would store for the same spans straight into \`spans\` through the driver (multi-row INSERT of ${BATCH}).`,
+    `The ceiling sends the rows the server would store for the same spans straight into \`spans\` through the driver (INSERTs of ${BATCH} rows with one array parameter per column, as the server sends them).`,
     `Machine: ${machineLine()}; load average ${loadAvg.toFixed(2)} at start. Date: ${stamp()}.`,
     ...figures.map((f) => `- ${f.label}: ${f.notes}.`),
     busyNote(loadAvg),

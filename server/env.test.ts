@@ -29,7 +29,7 @@ describe('parseEnv', () => {
 
 describe('environment rules for limits and open sites', () => {
   it('should turn rate limits on by default with the documented maxima', () => {
-    expect(rateLimitOptions(parseEnv({}))).toEqual({ perIp: 1200, perSiteClient: 600, perConversation: 60, windowMs: 60_000 });
+    expect(rateLimitOptions(parseEnv({}))).toEqual({ perIp: 1200, perSiteClient: 600, perConversation: 60, perIngestKey: 1200, windowMs: 60_000 });
   });
 
   it('should turn rate limits off with RATE_LIMIT=off and pass the Redis URL on', () => {

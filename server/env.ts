@@ -41,6 +41,7 @@ const envSchema = z.object({
   RATE_LIMIT_PER_IP: perWindow(DEFAULT_RATE_LIMITS.perIp),
   RATE_LIMIT_PER_SITE_CLIENT: perWindow(DEFAULT_RATE_LIMITS.perSiteClient),
   RATE_LIMIT_PER_CONVERSATION: perWindow(DEFAULT_RATE_LIMITS.perConversation),
+  RATE_LIMIT_PER_INGEST_KEY: perWindow(DEFAULT_RATE_LIMITS.perIngestKey),
   /** `on` to trust every proxy's X-Forwarded-For, or a comma-separated list of proxy addresses/CIDRs. */
   TRUST_PROXY: z.string().default('off'),
   /** Largest `POST /v1/traces` body, compressed or inflated, in KiB. */
@@ -90,6 +91,7 @@ export function rateLimitOptions(env: Env): RateLimitOptions | undefined {
     perIp: env.RATE_LIMIT_PER_IP,
     perSiteClient: env.RATE_LIMIT_PER_SITE_CLIENT,
     perConversation: env.RATE_LIMIT_PER_CONVERSATION,
+    perIngestKey: env.RATE_LIMIT_PER_INGEST_KEY,
     windowMs: env.RATE_LIMIT_WINDOW_SECONDS * 1000,
     ...(env.RATE_LIMIT_REDIS_URL ? { redisUrl: env.RATE_LIMIT_REDIS_URL } : {}),
   };

@@ -10,6 +10,8 @@ import { conversationIdsOf, type RateLimitOptions } from './rate-limit';
 import type { AppRouter } from './routers';
 import { agentMessage, conversation, TEST_ORIGIN, userMessage } from './test/fixtures';
 import { openTestDatabase, testDbKind } from './test/test-db';
+import { jsonBody, protobufBody } from './test/otlp-fixtures';
+import { otlpTypes } from './traces/proto';
 
 let database: Database;
 let siteA: CreatedSite;
@@ -115,6 +117,48 @@ describe(`rate limits (${testDbKind})`, () => {
     for (let i = 0; i < 3; i++) codes.push((await push(app, siteA)).statusCode);
     expect(codes).toEqual([200, 200, 200]);
     expect(lines.join('')).toContain('Rate limit store unreachable');
+  });
+});
+
+describe(`rate limits on OTLP ingestion (${testDbKind})`, () => {
+  const exportTo = (app: FastifyInstance, encoding: 'json' | 'protobuf', ip = '127.0.0.1', key = siteA.ingestKey) =>
+    app.inject({
+      method: 'POST',
+      url: '/v1/traces',
+      remoteAddress: ip,
+      headers: { 'content-type': encoding === 'json' ? 'application/json' : 'application/x-protobuf', authorization: `Bearer ${key}` },
+      payload: encoding === 'json' ? JSON.stringify(jsonBody([{}])) : protobufBody([{}]),
+    });
+
+  it('should answer a protobuf export past the limit with a protobuf google.rpc.Status and Retry-After', async () => {
+    const app = await appWith({ perIp: 1 });
+    expect((await exportTo(app, 'protobuf')).statusCode).toBe(200);
+    const res = await exportTo(app, 'protobuf');
+    expect(res.statusCode).toBe(429);
+    expect(res.headers['content-type']).toBe('application/x-protobuf');
+    expect(Number(res.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    const status = otlpTypes().status.toObject(otlpTypes().status.decode(res.rawPayload));
+    expect(status).toMatchObject({ code: 8, message: expect.stringContaining('Too many requests') });
+  });
+
+  it('should answer a JSON export past the limit with a JSON google.rpc.Status, not a tRPC error', async () => {
+    const app = await appWith({ perIp: 1 });
+    expect((await exportTo(app, 'json')).statusCode).toBe(200);
+    const res = await exportTo(app, 'json');
+    expect(res.statusCode).toBe(429);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(Number(res.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(res.json()).toEqual({ code: 8, message: expect.stringContaining('Too many requests') });
+  });
+
+  it('should limit one ingest key across addresses, and not another key', async () => {
+    const app = await appWith({ perIngestKey: 2 });
+    expect((await exportTo(app, 'protobuf', '10.0.0.1')).statusCode).toBe(200);
+    expect((await exportTo(app, 'json', '10.0.0.2')).statusCode).toBe(200);
+    const res = await exportTo(app, 'protobuf', '10.0.0.3');
+    expect(res.statusCode).toBe(429);
+    expect(otlpTypes().status.decode(res.rawPayload)).toMatchObject({ code: 8, message: expect.stringContaining('ingest key') });
+    expect((await exportTo(app, 'protobuf', '10.0.0.3', siteB.ingestKey)).statusCode).toBe(200);
   });
 });
 

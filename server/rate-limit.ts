@@ -1,15 +1,20 @@
 /**
  * Request rate limits (@fastify/rate-limit): per client IP on every route, per site key + client IP on
- * the widget API, and per conversation on `signal.push`. Counters live in Redis when a URL is given (so
- * every instance shares them), in process memory otherwise (see MemoryStore). A refusal is a 429 with `Retry-After`, a
- * tRPC-shaped body and, for an allowed origin, the CORS headers the widget needs to read it.
+ * the widget API, per conversation on `signal.push`, and per ingest key on `POST /v1/traces`. Counters live
+ * in Redis when a URL is given (so every instance shares them), in process memory otherwise (see MemoryStore).
+ * A refusal is a 429 with `Retry-After` and a tRPC-shaped body with, for an allowed origin, the CORS headers
+ * the widget needs to read it; on `/v1/traces`, a google.rpc.Status in the request's encoding, as OTLP
+ * exporters read it.
  */
 import fastifyRateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Redis } from 'ioredis';
 import { normalizeOrigin } from './domain/origins';
+import { sha256 } from './domain/secrets';
 import { trpcShapedError } from './http-errors';
 import { MemoryStore } from './rate-limit-memory-store';
+import { bearerKey } from './traces/ingest-keys';
+import { answerEncoding, RPC, sendStatus } from './traces/status';
 
 export interface RateLimitOptions {
   /** Requests per window from one client IP, on every route (static files, demo, console, health, tRPC). */
@@ -18,6 +23,8 @@ export interface RateLimitOptions {
   perSiteClient: number;
   /** `signal.push` requests per window that carry signals of one conversation. */
   perConversation: number;
+  /** `POST /v1/traces` requests per window with one ingest key, from every address (default DEFAULT_RATE_LIMITS). */
+  perIngestKey?: number;
   /** Window length in ms (default one minute). */
   windowMs?: number;
   /** `redis://…`: share the counters between instances. Absent: counters per instance. */
@@ -29,9 +36,10 @@ export interface RateLimitOptions {
 /**
  * Defaults, per minute. A person's widget sends a few requests a minute; an outbox drain after an outage
  * sends batches of up to 500 signals back to back, so a handful of requests. A whole office may share one
- * IP, so the per-IP limits leave room for a hundred people at once.
+ * IP, so the per-IP limits leave room for a hundred people at once. An exporter sends a batch every 5 s
+ * (or at 512 spans), so a key shared by fifty instances sending full batches is some 600 requests a minute.
  */
-export const DEFAULT_RATE_LIMITS = { perIp: 1200, perSiteClient: 600, perConversation: 60 } as const;
+export const DEFAULT_RATE_LIMITS = { perIp: 1200, perSiteClient: 600, perConversation: 60, perIngestKey: 1200 } as const;
 
 /** Most distinct conversations of one batch that are counted, so a crafted body cannot cost many store calls. */
 const MAX_COUNTED_CONVERSATIONS = 10;
@@ -69,6 +77,7 @@ export function conversationIdsOf(body: unknown): string[] {
 }
 
 const isWidgetApi = (url: string) => url.startsWith('/trpc/') || url === '/trpc';
+const isTracesIngest = (url: string) => url.split('?', 1)[0] === '/v1/traces';
 const isSignalPush = (url: string) => url.startsWith('/trpc/') && url.slice(6).split('?')[0]!.includes('signal.push');
 
 /** The key the limiter of the current check counts under (set just before each check). */
@@ -128,6 +137,7 @@ export async function registerRateLimits(
   const byIp = limiter(opts.perIp);
   const bySiteClient = limiter(opts.perSiteClient);
   const byConversation = limiter(opts.perConversation);
+  const byIngestKey = limiter(opts.perIngestKey ?? DEFAULT_RATE_LIMITS.perIngestKey);
 
   /** Counts one request under `key`; the seconds to wait when over the limit, else null. Fails open. */
   async function over(check: ReturnType<typeof limiter>, req: FastifyRequest, key: string): Promise<number | null> {
@@ -143,18 +153,29 @@ export async function registerRateLimits(
   }
 
   async function refuse(req: FastifyRequest, reply: FastifyReply, retryAfter: number, what: string) {
+    const message = `Too many requests ${what}; try again in ${retryAfter} s.`;
+    // OTLP exporters read a google.rpc.Status (protobuf to a protobuf request) and honour Retry-After.
+    if (isTracesIngest(req.url)) return sendStatus(reply.header('retry-after', String(retryAfter)), answerEncoding(req), 429, RPC.RESOURCE_EXHAUSTED, message);
     const origin = typeof req.headers.origin === 'string' ? normalizeOrigin(req.headers.origin) : null;
     if (origin && (await deps.originAllowed(origin).catch(() => false)))
       reply.headers({ 'access-control-allow-origin': origin, 'access-control-expose-headers': 'retry-after', vary: 'Origin' });
     return reply
       .code(429)
       .header('retry-after', String(retryAfter))
-      .send(trpcShapedError(429, 'TOO_MANY_REQUESTS', `Too many requests ${what}; try again in ${retryAfter} s.`));
+      .send(trpcShapedError(429, 'TOO_MANY_REQUESTS', message));
   }
 
   app.addHook('onRequest', async (req, reply) => {
     const ipWait = await over(byIp, req, `ip:${req.ip}`);
     if (ipWait !== null) return refuse(req, reply, ipWait, 'from this address');
+    if (isTracesIngest(req.url)) {
+      const key = bearerKey(req.headers.authorization);
+      if (!key) return;
+      // Counted under the key's digest: the secret itself never becomes a counter name (in Redis, say).
+      const keyWait = await over(byIngestKey, req, `ingest:${sha256(key).slice(0, 32)}`);
+      if (keyWait !== null) return refuse(req, reply, keyWait, 'with this ingest key');
+      return;
+    }
     if (!isWidgetApi(req.url)) return;
     const siteKey = req.headers['x-backstop-key'];
     if (typeof siteKey !== 'string' || !siteKey) return;

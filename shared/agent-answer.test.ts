@@ -6,7 +6,18 @@ import { agentAnswerSchema, messageSignalSchema } from './schemas';
 const valid = { id: 'a1', text: 'Hello', confidence: 0.7 };
 const cases: [string, unknown][] = [
   ['a minimal answer', valid],
-  ['a full answer', { ...valid, traceId: 't', spanId: 's', topic: 'billing', sources: [{ title: 'Docs', url: 'https://e.com/x' }] }],
+  ['a full answer', { ...valid, traceId: 'ab'.repeat(16), spanId: 's', topic: 'billing', sources: [{ title: 'Docs', url: 'https://e.com/x' }] }],
+  ['an uppercase traceId', { ...valid, traceId: 'AB'.repeat(16) }],
+  ['a traceparent as traceId', { ...valid, traceId: `00-${'4bf92f3577b34da6a3ce929d0e0e4736'}-00f067aa0ba902b7-01` }],
+  ['a traceparent and a spanId of its own', { ...valid, traceId: `00-${'4bf92f3577b34da6a3ce929d0e0e4736'}-00f067aa0ba902b7-01`, spanId: 'mine' }],
+  ['a traceparent of version ff', { ...valid, traceId: `ff-${'4bf92f3577b34da6a3ce929d0e0e4736'}-00f067aa0ba902b7-01` }],
+  ['a traceparent with an all-zero span id', { ...valid, traceId: `00-${'4bf92f3577b34da6a3ce929d0e0e4736'}-${'0'.repeat(16)}-01` }],
+  ['an all-zero traceId', { ...valid, traceId: '0'.repeat(32) }],
+  ['a 31-character traceId', { ...valid, traceId: 'a'.repeat(31) }],
+  ['a traceId that is not hex', { ...valid, traceId: 'trace-1' }],
+  ['a UUID as traceId', { ...valid, traceId: '4bf92f35-77b3-4da6-a3ce-929d0e0e4736' }],
+  ['an empty traceId', { ...valid, traceId: '' }],
+  ['a numeric traceId', { ...valid, traceId: 42 }],
   ['confidence 0', { ...valid, confidence: 0 }],
   ['confidence 1', { ...valid, confidence: 1 }],
   ['an empty text', { ...valid, text: '' }],
@@ -64,6 +75,20 @@ describe('checkAgentAnswer', () => {
     const check = checkAgentAnswer(input);
     const parsed = agentAnswerSchema.safeParse(input);
     if (check.ok && parsed.success) expect(check.answer).toEqual(parsed.data);
+  });
+
+  it('should store a traceId as lowercase hex, taking the span id of a traceparent when no spanId is given', () => {
+    const traceparent = '00-4BF92F3577B34DA6A3CE929D0E0E4736-00F067AA0BA902B7-01';
+    const expected = { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7' };
+    for (const answer of [checkAgentAnswer({ ...valid, traceId: traceparent }), { ok: true, answer: agentAnswerSchema.parse({ ...valid, traceId: traceparent }) }])
+      expect(answer).toMatchObject({ ok: true, answer: expected });
+    expect(checkAgentAnswer({ ...valid, traceId: ' 4BF92F3577B34DA6A3CE929D0E0E4736 ', spanId: 'mine' })).toMatchObject({ ok: true, answer: { traceId: expected.traceId, spanId: 'mine' } });
+    expect(checkAgentAnswer({ ...valid, traceId: '4BF92F35-77B3-4DA6-A3CE-929D0E0E4736' })).toMatchObject({ ok: true, answer: { traceId: expected.traceId } });
+    // Another kind of id is kept as given (it joins traces recorded under it), not refused with the answer.
+    expect(checkAgentAnswer({ ...valid, traceId: 'trace-1' })).toMatchObject({ ok: true, answer: { traceId: 'trace-1' } });
+    expect(agentAnswerSchema.parse({ ...valid, traceId: 'trace-1' }).traceId).toBe('trace-1');
+    const signal = messageSignalSchema.parse({ kind: 'message', clientEventId: crypto.randomUUID(), conversationId: crypto.randomUUID(), conversationToken: 't'.repeat(32), createdAt: new Date().toISOString(), role: 'agent', text: 'x', answer: { id: 'a', confidence: 0.5, traceId: traceparent } });
+    expect(signal.answer).toMatchObject(expected);
   });
 
   it('should strip NUL and replace lone surrogates in what it returns', () => {

@@ -21,6 +21,10 @@ export interface AgentAnswer {
   text: string;
   /** The agent's stated confidence, 0..1. */
   confidence: number;
+  /**
+   * The trace the answer was made in, as stored spans name it: 32 lowercase hex characters. A W3C
+   * `traceparent` (`00-<trace id>-<span id>-<flags>`) or uppercase hex is accepted and normalised.
+   */
   traceId?: string;
   spanId?: string;
   topic?: string;
@@ -39,6 +43,35 @@ const nonEmptyString = (v: unknown, max: number): v is string => typeof v === 's
 const HTTP_URL = /^https?:\/\//i;
 
 const clean = (v: unknown): unknown => (typeof v === 'string' ? cleanText(v) : v);
+
+const TRACE_ID = /^[0-9a-f]{32}$/;
+// A UUID is the same 16 bytes spelled with dashes; some tracing libraries print trace ids that way.
+const UUID_FORM = /^([0-9a-f]{8})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{12})$/;
+// W3C Trace Context: version (ff is invalid), trace id, parent (span) id, flags.
+const TRACEPARENT = /^(?!ff)[0-9a-f]{2}-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/;
+const notAllZero = (hex: string) => /[1-9a-f]/.test(hex);
+
+/**
+ * A trace id as stored spans name it (lowercase hex), from hex in any case, a UUID or a W3C traceparent (which
+ * also gives the span id); null for anything else, all-zero ids included (invalid in W3C Trace Context).
+ */
+export function parseTraceRef(value: string): { traceId: string; spanId?: string } | null {
+  const v = value.trim().toLowerCase().replace(UUID_FORM, '$1$2$3$4$5');
+  if (TRACE_ID.test(v)) return notAllZero(v) ? { traceId: v } : null;
+  const parent = TRACEPARENT.exec(v);
+  return parent && notAllZero(parent[1]!) && notAllZero(parent[2]!) ? { traceId: parent[1]!, spanId: parent[2]! } : null;
+}
+
+/**
+ * The answer with its traceId normalised (parseTraceRef) and, from a traceparent, the spanId it did not give.
+ * Any other id is kept as given: it joins traces recorded under exactly that id, and refusing the answer for it
+ * would show the user an error instead of the agent's answer.
+ */
+export function withTraceRef<T extends { traceId?: string; spanId?: string }>(answer: T): T {
+  const ref = answer.traceId === undefined ? null : parseTraceRef(answer.traceId);
+  if (!ref) return answer;
+  return { ...answer, traceId: ref.traceId, ...(ref.spanId && answer.spanId === undefined ? { spanId: ref.spanId } : {}) };
+}
 
 /** Validates an unknown value as an AgentAnswer, normalised for storage; on failure names the first bad field. */
 export function checkAgentAnswer(value: unknown): AnswerCheck {
@@ -72,9 +105,10 @@ export function checkAgentAnswer(value: unknown): AnswerCheck {
     if (!nonEmptyString(reason, MAX_HANDOFF_REASON)) return fail('handoff.reason', 'must be a non-empty string of at most 200 characters');
     handoff = { reason };
   }
-  const answer: AgentAnswer = { id, text, confidence: cleanConfidence(confidence) };
+  let answer: AgentAnswer = { id, text, confidence: cleanConfidence(confidence) };
   if (traceId !== undefined) answer.traceId = traceId as string;
   if (spanId !== undefined) answer.spanId = spanId as string;
+  answer = withTraceRef(answer);
   if (topic !== undefined) answer.topic = topic as string;
   if (cleanSources) answer.sources = cleanSources;
   if (handoff) answer.handoff = handoff;

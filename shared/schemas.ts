@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { FEEDBACK_REASON_IDS, MAX_FEEDBACK_COMMENT } from './feedback';
-import { answerTooLarge, MAX_HANDOFF_REASON } from './agent-answer';
+import { answerTooLarge, MAX_HANDOFF_REASON, withTraceRef } from './agent-answer';
 import { fitsInSignal, jsonBytes, MAX_MESSAGE_TEXT } from './limits';
 import { cleanConfidence, cleanText } from './normalise';
 import { ESCALATION_TRIGGERS, MAX_ESCALATION_NOTE, type HandoffAvailability } from './handoff';
@@ -19,6 +19,7 @@ const agentAnswerShape = z.object({
   id: shortText(200),
   text: storable().max(MAX_MESSAGE_TEXT),
   confidence,
+  /** Hex, a UUID or a W3C traceparent is normalised by withTraceRef (the answer schemas below), as checkAgentAnswer does. */
   traceId: shortText(200).optional(),
   spanId: shortText(200).optional(),
   topic: shortText(200).optional(),
@@ -27,7 +28,7 @@ const agentAnswerShape = z.object({
 });
 
 /** Mirrors `checkAgentAnswer` in agent-answer.ts; a unit test keeps the two in agreement. */
-export const agentAnswerSchema = agentAnswerShape.superRefine((answer, ctx) => {
+export const agentAnswerSchema = agentAnswerShape.transform(withTraceRef).superRefine((answer, ctx) => {
   if (!fitsInSignal(answer)) ctx.addIssue({ code: 'custom', path: ['text'], message: answerTooLarge(jsonBytes(answer)) });
 });
 
@@ -73,7 +74,7 @@ export const messageSignalSchema = z
     role: z.enum(['user', 'agent']),
     text: storable().max(MAX_MESSAGE_TEXT),
     /** Present on agent messages: what the agent said about its answer. */
-    answer: agentAnswerShape.omit({ text: true }).optional(),
+    answer: agentAnswerShape.omit({ text: true }).transform(withTraceRef).optional(),
     /** Set when the agent failed instead of answering (timeout, bad answer, HTTP error). */
     error: z.enum(['agent_timeout', 'agent_error', 'agent_bad_answer']).optional(),
   });

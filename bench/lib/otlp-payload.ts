@@ -61,7 +61,25 @@ export function benchSpans(count: number): BenchSpan[] {
 
 const anyValue = (v: Attr) => (typeof v === 'string' ? { stringValue: v } : typeof v === 'boolean' ? { boolValue: v } : Number.isInteger(v) ? { intValue: v } : { doubleValue: v });
 const exception = (s: BenchSpan) => (s.error ? [{ timeUnixNano: String(s.endNs), name: 'exception', attributes: [{ key: 'exception.type', value: { stringValue: 'TimeoutError' } }] }] : []);
-const resource = { attributes: [{ key: 'service.name', value: { stringValue: 'bench-agent' } }, { key: 'service.version', value: { stringValue: '1.0.0' } }] };
+/** A resource as a stock OpenTelemetry Node SDK reports it (service, SDK, host and process detectors): it is copied into every stored span. */
+const RESOURCE: Record<string, Attr> = {
+  'service.name': 'bench-agent',
+  'service.version': '1.0.0',
+  'deployment.environment.name': 'production',
+  'telemetry.sdk.name': 'opentelemetry',
+  'telemetry.sdk.language': 'nodejs',
+  'telemetry.sdk.version': '2.2.0',
+  'host.name': 'agent-7d9f8c6b5-x2kqz',
+  'host.arch': 'amd64',
+  'process.pid': 48213,
+  'process.executable.name': 'node',
+  'process.runtime.name': 'nodejs',
+  'process.runtime.version': '22.11.0',
+  'process.runtime.description': 'Node.js',
+  'process.command': '/app/dist/server.js',
+  'process.owner': 'node',
+};
+const resource = { attributes: Object.entries(RESOURCE).map(([key, v]) => ({ key, value: anyValue(v) })) };
 
 /** An OTLP/JSON body (hex ids, string nanos, as the OpenTelemetry JS exporter sends). */
 export function jsonBody(spans: BenchSpan[]): Buffer {

@@ -168,8 +168,13 @@ export function summariseTrace(spans: readonly SummarySpan[]): TraceSummary {
     (a, b) => a.startTime.getTime() - b.startTime.getTime() || attempt(a) - attempt(b) || (a.spanId < b.spanId ? -1 : a.spanId > b.spanId ? 1 : 0),
   );
   const calls = ordered.filter(isLlmCall);
-  const start = ordered.length ? Math.min(...ordered.map((s) => s.startTime.getTime())) : 0;
-  const end = ordered.length ? Math.max(...ordered.map((s) => s.startTime.getTime() + s.durationMs)) : 0;
+  // Loops, not Math.min(...spread): a spread of some 125k spans passes the engine's argument limit (RangeError).
+  let start = ordered.length ? Infinity : 0;
+  let end = ordered.length ? -Infinity : 0;
+  for (const s of ordered) {
+    start = Math.min(start, s.startTime.getTime());
+    end = Math.max(end, s.startTime.getTime() + s.durationMs);
+  }
   const fromSpansOrResource = (key: string) => lastOf(ordered, (s) => s.attributes[key] ?? null) ?? lastOf(ordered, (s) => resourceOf(s)[key] ?? null);
   const confidence = num(fromSpansOrResource(B.confidence));
   return {

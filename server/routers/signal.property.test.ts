@@ -11,6 +11,7 @@ import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseTraceRef } from '../../shared/agent-answer';
 import { FEEDBACK_REASON_IDS } from '../../shared/feedback';
 import { ESCALATION_TRIGGERS } from '../../shared/handoff';
 import { buildApp } from '../app';
@@ -104,11 +105,18 @@ const url = fc.oneof(
   { weight: 1, arbitrary: anyString(20) },
 );
 const source = fc.record({ title: shortText(500), url });
+const hexId = (bytes: number) => fc.uint8Array({ minLength: bytes, maxLength: bytes }).map((b) => Buffer.from(b).toString('hex'));
+/** Trace ids as hosts pass them: hex in either case, a W3C traceparent, now and then anything (kept as given). */
+const traceRef = fc.oneof(
+  { weight: 4, arbitrary: fc.tuple(hexId(16), fc.boolean()).map(([id, upper]) => (upper ? id.toUpperCase() : id)) },
+  { weight: 2, arbitrary: fc.tuple(hexId(16), hexId(8)).map(([t, s]) => `00-${t}-${s}-01`) },
+  { weight: 1, arbitrary: shortText(200) },
+);
 const answerMeta = fc.record(
   {
     id: shortText(200),
     confidence,
-    traceId: shortText(200),
+    traceId: traceRef,
     spanId: shortText(200),
     topic: shortText(200),
     sources: fc.array(source, { maxLength: 21 }),
@@ -251,7 +259,12 @@ async function expectStoredAsNormalised(items: Item[]) {
       expect(row.error).toBe(item.error ?? null);
       expect(row.answerId).toBe(answer ? expectedText(answer.id) : null);
       expect(row.confidence === null ? null : Math.fround(row.confidence)).toBe(answer ? expectedConfidence(answer.confidence) : null);
-      for (const key of ['traceId', 'spanId', 'topic'] as const) expect(row[key]).toBe(answer?.[key] === undefined ? null : expectedText(answer[key]));
+      // A trace id in a known form is stored as lowercase hex (a traceparent gives the span id when the answer has
+      // none); any other is kept as given.
+      const ref = answer?.traceId === undefined ? null : parseTraceRef(expectedText(answer.traceId));
+      expect(row.traceId).toBe(ref?.traceId ?? (answer?.traceId === undefined ? null : expectedText(answer.traceId)));
+      expect(row.spanId).toBe(answer?.spanId !== undefined ? expectedText(answer.spanId) : (ref?.spanId ?? null));
+      expect(row.topic).toBe(answer?.topic === undefined ? null : expectedText(answer.topic));
       expect(row.sources).toEqual(answer?.sources ? answer.sources.map((s) => ({ title: expectedText(s.title), url: expectedText(s.url) })) : null);
     } else if (item.kind === 'escalation') {
       const row = escs.get(item.clientEventId)!;

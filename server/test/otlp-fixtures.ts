@@ -35,7 +35,7 @@ function jsonSpan(s: SpanSpec) {
 }
 
 export const jsonBody = (list: SpanSpec[]) => ({
-  resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'agent' } }] }, scopeSpans: [{ scope: { name: 't' }, spans: list.map(jsonSpan) }] }],
+  resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'agent' } }] }, scopeSpans: [{ scope: { name: 't', version: '0.1.0' }, spans: list.map(jsonSpan) }] }],
 });
 
 /** The same request as protobuf: ids as bytes, times as fixed64. */

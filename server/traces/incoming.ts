@@ -27,6 +27,19 @@ export interface IncomingSpan {
   statusMessage: string | null;
   /** The resource's attributes (shared by the spans of one resource). */
   resource: Record<string, unknown> | null;
+  /** The instrumentation scope that made the span (shared by the spans of one scope). */
+  scope?: InstrumentationScope | null;
+}
+
+export interface InstrumentationScope {
+  name: string;
+  version: string | null;
+}
+
+/** A scope as its name and version, or null when it names nothing. Values are cut like attribute keys. */
+export function scopeOf(name: unknown, version: unknown): InstrumentationScope | null {
+  if (typeof name !== 'string' || !name) return null;
+  return { name: name.slice(0, 256), version: typeof version === 'string' && version ? version.slice(0, 256) : null };
 }
 
 /** What a decoder makes of a request: the spans it could read, and those it had to refuse with why. */
@@ -34,7 +47,12 @@ export interface DecodedRequest {
   spans: IncomingSpan[];
   rejected: number;
   errors: string[];
+  /** Said to the sender in a partialSuccess even when nothing was refused (e.g. a body where no span was found). */
+  warning?: string;
 }
+
+/** Start of the partialSuccess warning for a request where no span was found (each decoder says what it expects). */
+export const NO_SPANS_FOUND = 'No spans were found in the request, so nothing was stored';
 
 /** The request could not be read at all (400): not the encoding it claims, or not an export request. */
 export class UndecodableBody extends Error {}

@@ -14,7 +14,14 @@ export type SpanRow = Omit<typeof spans.$inferInsert, 'createdAt'> & { attribute
 /** Bounds on what one span keeps. Beyond them attributes and events are dropped (and counted), not refused. */
 export const SPAN_LIMITS = {
   attributes: 128,
+  /**
+   * The resource is copied into every span row of its export, so it is bounded harder than a span's own
+   * attributes: a stock SDK's resource (a dozen attributes) is well under a kilobyte of JSON.
+   */
   resourceAttributes: 64,
+  resourceValueChars: 512,
+  /** Characters of the resource's JSON, all attributes together. */
+  resourceChars: 4096,
   eventAttributes: 32,
   events: 64,
   /** Characters of a string value, and of the JSON of a list or map value. */
@@ -38,13 +45,23 @@ const TRACE_ID = /^[0-9a-f]{32}$/;
 const SPAN_ID = /^[0-9a-f]{16}$/;
 const nonZero = (id: string) => /[1-9a-f]/.test(id);
 
+/**
+ * Span times a row can hold: 1970 to the end of 9999 (UTC), the range signals accept (shared/schemas.ts).
+ * Outside it a JavaScript Date is invalid or the database refuses it; such a span is refused, not stored.
+ */
+const EARLIEST_NS = 0n;
+const LATEST_NS = BigInt(Date.UTC(9999, 11, 31, 23, 59, 59, 999)) * 1_000_000n;
+
 /** Why a span is refused, or null when its ids and name are usable. */
 export function refusalOf(span: IncomingSpan): string | null {
   if (!TRACE_ID.test(span.traceId) || !nonZero(span.traceId)) return 'traceId must be 16 bytes (32 hex characters), not all zero';
   if (!SPAN_ID.test(span.spanId) || !nonZero(span.spanId)) return 'spanId must be 8 bytes (16 hex characters), not all zero';
   if (span.parentSpanId !== null && span.parentSpanId !== '' && !SPAN_ID.test(span.parentSpanId)) return 'parentSpanId must be 8 bytes (16 hex characters) or empty';
   if (!cleanText(span.name).trim()) return 'name is required';
-  if (span.startNs <= 0n) return 'startTimeUnixNano is required';
+  if (span.startNs <= EARLIEST_NS) return 'startTimeUnixNano is required';
+  if (span.startNs > LATEST_NS) return 'startTimeUnixNano must be a time between 1970 and 9999 (UTC), in nanoseconds';
+  // An end before the start is stored as a zero duration (toSpanRow); an end past 9999 is a bad clock or unit.
+  if (span.endNs > LATEST_NS) return 'endTimeUnixNano must be a time between 1970 and 9999 (UTC), in nanoseconds';
   return null;
 }
 
@@ -57,16 +74,20 @@ function storable(value: unknown): unknown {
 }
 
 /** A value within the size bound: long strings are cut, large lists and maps become their cut JSON text. */
-function bounded(value: unknown): unknown {
+function bounded(value: unknown, maxChars: number): unknown {
   const clean = storable(value);
-  if (typeof clean === 'string') return clean.length > SPAN_LIMITS.valueChars ? clean.slice(0, SPAN_LIMITS.valueChars) + '…' : clean;
+  if (typeof clean === 'string') return clean.length > maxChars ? clean.slice(0, maxChars) + '…' : clean;
   if (clean === null || typeof clean !== 'object') return clean;
   const json = JSON.stringify(clean);
-  return json.length > SPAN_LIMITS.valueChars ? json.slice(0, SPAN_LIMITS.valueChars) + '…' : clean;
+  return json.length > maxChars ? json.slice(0, maxChars) + '…' : clean;
 }
 
 /** The first `max` attributes (later duplicates of a key win, as OpenTelemetry SDKs do), and how many were dropped. */
-export function boundedAttributes(pairs: readonly [string, unknown][], max: number): { values: Record<string, unknown>; dropped: number } {
+export function boundedAttributes(
+  pairs: readonly [string, unknown][],
+  max: number,
+  valueChars: number = SPAN_LIMITS.valueChars,
+): { values: Record<string, unknown>; dropped: number } {
   const values: Record<string, unknown> = {};
   let count = 0;
   let dropped = 0;
@@ -83,12 +104,14 @@ export function boundedAttributes(pairs: readonly [string, unknown][], max: numb
       }
       count++;
     }
-    values[key] = bounded(value);
+    values[key] = bounded(value, valueChars);
   }
   return { values, dropped };
 }
 
 const nsToMs = (ns: bigint) => Number(ns / 1000n) / 1000;
+/** Largest event offset kept: the whole range of span times. */
+const MAX_OFFSET_MS = nsToMs(LATEST_NS);
 
 /** A finite integer from an attribute (ints arrive as numbers or, beyond 2^53, strings). */
 function intOf(value: unknown): number | null {
@@ -116,11 +139,18 @@ export function toSpanRow(siteId: string, span: IncomingSpan, opts: { redact?: b
   const attributes = redact ? redactDeep(bounded.values) : bounded.values;
   const dropped = bounded.dropped;
   if (dropped > 0) attributes['backstop.dropped_attributes'] = dropped;
+  // Where non-OTLP exporters put the instrumentation scope; a span's own attribute of the name wins.
+  if (span.scope) {
+    attributes['otel.scope.name'] ??= cleanText(span.scope.name);
+    if (span.scope.version) attributes['otel.scope.version'] ??= cleanText(span.scope.version);
+  }
   if (span.resource && Object.keys(span.resource).length > 0) attributes.resource = redact ? redactedResource(span.resource) : span.resource;
 
   const events: SpanEvent[] = span.events.slice(0, SPAN_LIMITS.events).map((e) => {
     const values = boundedAttributes(e.attributes, SPAN_LIMITS.eventAttributes).values;
-    return { name: cleanText(e.name).slice(0, SPAN_LIMITS.keyChars) || 'event', offsetMs: Math.max(0, nsToMs(e.timeNs - span.startNs)), attributes: redact ? redactDeep(values) : values };
+    // Clamped: an event time of hundreds of digits would make an offset of Infinity (stored as null).
+    const offsetMs = Math.min(MAX_OFFSET_MS, Math.max(0, nsToMs(e.timeNs - span.startNs)));
+    return { name: cleanText(e.name).slice(0, SPAN_LIMITS.keyChars) || 'event', offsetMs, attributes: redact ? redactDeep(values) : values };
   });
   if (span.events.length > SPAN_LIMITS.events) attributes['backstop.dropped_events'] = span.events.length - SPAN_LIMITS.events;
 
@@ -149,8 +179,31 @@ export function toSpanRow(siteId: string, span: IncomingSpan, opts: { redact?: b
   };
 }
 
-/** Bounds a resource's attributes once for all its spans. */
+/** Resource keys trace summaries read (domain/trace-summary.ts): kept first, so a large resource cannot crowd them out. */
+const readFromResource = (key: string) => key.startsWith('service.') || key.startsWith('backstop.');
+
+/**
+ * Bounds a resource's attributes once for all its spans (the decoders call it per resource, not per span):
+ * at most `resourceAttributes` of them, each value cut to `resourceValueChars`, and attributes past
+ * `resourceChars` of JSON in all dropped. The number dropped is kept as `backstop.dropped_attributes`.
+ */
 export function boundedResource(pairs: readonly [string, unknown][]): Record<string, unknown> | null {
   if (pairs.length === 0) return null;
-  return boundedAttributes(pairs, SPAN_LIMITS.resourceAttributes).values;
+  const ordered = [...pairs.filter(([k]) => readFromResource(k)), ...pairs.filter(([k]) => !readFromResource(k))];
+  const { values, dropped: droppedByCount } = boundedAttributes(ordered, SPAN_LIMITS.resourceAttributes, SPAN_LIMITS.resourceValueChars);
+  const resource: Record<string, unknown> = {};
+  let dropped = droppedByCount;
+  let chars = 2;
+  for (const [key, value] of Object.entries(values)) {
+    // The JSON of `"key":value,`; a value cut to resourceValueChars can still be escaped to more.
+    const size = JSON.stringify(key).length + JSON.stringify(value).length + 2;
+    if (chars + size > SPAN_LIMITS.resourceChars) {
+      dropped++;
+      continue;
+    }
+    chars += size;
+    resource[key] = value;
+  }
+  if (dropped > 0) resource['backstop.dropped_attributes'] = dropped;
+  return Object.keys(resource).length > 0 ? resource : null;
 }

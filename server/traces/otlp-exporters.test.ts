@@ -125,3 +125,38 @@ describe(`OTLP/HTTP from the OpenTelemetry JS exporters (${testDbKind})`, () => 
     });
   }
 });
+
+describe(`an OpenTelemetry JS exporter retrying after a 503 (${testDbKind})`, () => {
+  for (const { name, make } of EXPORTERS) {
+    it(`should store each span once when a ${name} export was stored but answered 503 with Retry-After`, async () => {
+      // Another instance, whose first answer to an export is lost to an outage after the spans were stored:
+      // the worst case for a retry, which must store nothing twice.
+      const flaky = await buildApp({ database, webhooks: false });
+      let answered = 0;
+      flaky.addHook('onSend', async (req, reply, payload) => {
+        if (req.url !== '/v1/traces' || answered++ > 0) return payload;
+        reply.code(503).header('retry-after', '1').type('application/json');
+        return JSON.stringify({ code: 14, message: 'Storage is unavailable; retry later.' });
+      });
+      await flaky.listen({ host: '127.0.0.1', port: 0 });
+      try {
+        const address = flaky.server.address();
+        const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/v1/traces`;
+        const headers = { Authorization: `Bearer ${site.ingestKey}` };
+        const exporter = name === 'JSON' ? new JsonExporter({ url, headers }) : new ProtoExporter({ url, headers });
+        const started = Date.now();
+        const { traceId, exported } = await reportAnswer(exporter);
+        expect(exported).toBe(true);
+        // SimpleSpanProcessor exports each span as it ends: the first export was answered twice (503, then 200).
+        expect(answered).toBe(5);
+        expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+        const rows = await database.db.select().from(spans).where(and(eq(spans.siteId, site.siteId), eq(spans.traceId, traceId)));
+        expect(rows).toHaveLength(4);
+        const [stored] = await database.db.select().from(traces).where(and(eq(traces.siteId, site.siteId), eq(traces.traceId, traceId)));
+        expect(stored!.summary.spanCount).toBe(4);
+      } finally {
+        await flaky.close();
+      }
+    });
+  }
+});

@@ -48,6 +48,26 @@ describe('OTLP/JSON decoding', () => {
     expect(errors[0]).toMatch(/startTimeUnixNano/);
   });
 
+  it('should read proto field names (snake_case) everywhere, a lowerCamelCase name present too winning', () => {
+    const text = JSON.stringify({
+      resource_spans: [
+        {
+          resource: { attributes: [{ key: 'k', value: { kvlist_value: { values: [{ key: 'n', value: { int_value: '3' } }] } } }] },
+          scope_spans: [{ scope: { name: 's' }, spans: [{ trace_id: 'AB'.repeat(16), traceId: 'cd'.repeat(16), span_id: '01'.repeat(8), name: 'a', start_time_unix_nano: '5' }] }],
+        },
+      ],
+    });
+    const { spans, warning } = decodeJson(text);
+    expect(warning).toBeUndefined();
+    expect(spans).toHaveLength(1);
+    expect(spans[0]).toMatchObject({ traceId: 'cd'.repeat(16), spanId: '01'.repeat(8), startNs: 5n, resource: { k: { n: 3 } }, scope: { name: 's', version: null } });
+  });
+
+  it('should warn, not refuse, when a body holds nothing it recognises', () => {
+    expect(decodeJson('{"resourceMetrics":[]}')).toMatchObject({ spans: [], rejected: 0, warning: expect.stringMatching(/No spans were found/) });
+    expect(decodeJson('{}').warning).toBeUndefined();
+  });
+
   it('should throw UndecodableBody for what is not an export request', () => {
     for (const text of ['', 'nul', '[]', '"x"', '{"resourceSpans":{}}', '{"resourceSpans":[{"scopeSpans":7}]}']) expect(() => decodeJson(text)).toThrow(UndecodableBody);
     expect(decodeJson('{}').spans).toEqual([]);

@@ -5,7 +5,7 @@
  * checked on its own, so one bad span is refused (partialSuccess) and the others are stored.
  */
 import { z } from 'zod';
-import { noteError, UndecodableBody, type DecodedRequest, type IncomingEvent, type IncomingSpan } from './incoming';
+import { NO_SPANS_FOUND, noteError, scopeOf, UndecodableBody, type DecodedRequest, type IncomingEvent, type IncomingSpan } from './incoming';
 import { boundedResource } from './normalise';
 
 const MAX_DEPTH = 8;
@@ -37,11 +37,74 @@ const envelope = z.object({
     .array(
       z.object({
         resource: z.object({ attributes: keyValues }).nullish(),
-        scopeSpans: z.array(z.object({ spans: z.array(z.unknown()).optional() })).optional(),
+        // The scope is read leniently (scopeOf): a scope of the wrong shape costs its name, not the export.
+        scopeSpans: z.array(z.object({ scope: z.unknown().optional(), spans: z.array(z.unknown()).optional() })).optional(),
       }),
     )
     .optional(),
 });
+
+/**
+ * Field names OTLP/JSON senders should not use but some do: the proto field names (protobuf's JSON
+ * mapping lets parsers accept both), and the names OTLP used before `InstrumentationLibrary` became
+ * `InstrumentationScope` (v0.15). Each maps to the lowerCamelCase name read here.
+ */
+const OTHER_FIELD_NAMES: Record<string, string> = {
+  resource_spans: 'resourceSpans',
+  scope_spans: 'scopeSpans',
+  instrumentation_library_spans: 'scopeSpans',
+  instrumentationLibrarySpans: 'scopeSpans',
+  instrumentation_library: 'scope',
+  instrumentationLibrary: 'scope',
+  schema_url: 'schemaUrl',
+  trace_id: 'traceId',
+  span_id: 'spanId',
+  parent_span_id: 'parentSpanId',
+  trace_state: 'traceState',
+  start_time_unix_nano: 'startTimeUnixNano',
+  end_time_unix_nano: 'endTimeUnixNano',
+  time_unix_nano: 'timeUnixNano',
+  dropped_attributes_count: 'droppedAttributesCount',
+  dropped_events_count: 'droppedEventsCount',
+  dropped_links_count: 'droppedLinksCount',
+  string_value: 'stringValue',
+  bool_value: 'boolValue',
+  int_value: 'intValue',
+  double_value: 'doubleValue',
+  array_value: 'arrayValue',
+  kvlist_value: 'kvlistValue',
+  bytes_value: 'bytesValue',
+};
+/** Whether the text may hold one of those names as a key: a native scan, so the common body costs no walk. */
+const OTHER_FIELD_NAME = new RegExp(`"(?:${Object.keys(OTHER_FIELD_NAMES).join('|')})"\\s*:`);
+
+/**
+ * Renames the keys of OTHER_FIELD_NAMES in place, everywhere in the parsed body (a lowerCamelCase key
+ * present too wins). Iterative, so a deeply nested body cannot overflow the stack.
+ */
+function renameOtherFields(body: unknown): void {
+  const pending: unknown[] = [body];
+  while (pending.length > 0) {
+    const node = pending.pop();
+    if (node === null || typeof node !== 'object') continue;
+    if (Array.isArray(node)) {
+      for (const item of node) pending.push(item);
+      continue;
+    }
+    const record = node as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
+      const name = Object.hasOwn(OTHER_FIELD_NAMES, key) ? OTHER_FIELD_NAMES[key]! : null;
+      if (name !== null) {
+        if (!(name in record)) record[name] = record[key];
+        delete record[key];
+      }
+    }
+    for (const value of Object.values(record)) pending.push(value);
+  }
+}
+
+/** Said in a partialSuccess when a body holds no span at all (OTLP/JSON receivers ignore unknown fields, so no 400). */
+const NO_SPANS_WARNING = `${NO_SPANS_FOUND}: OTLP/JSON expects resourceSpans[].scopeSpans[].spans[] (lowerCamelCase field names).`;
 
 /**
  * An id as lowercase hex. OTLP/JSON sends hex; tools using protobuf's generic JSON mapping send base64,
@@ -101,6 +164,7 @@ export function decodeJson(text: string): DecodedRequest {
   } catch (err) {
     throw new UndecodableBody(`Body is not JSON: ${(err as Error).message}`);
   }
+  if (OTHER_FIELD_NAME.test(text)) renameOtherFields(body);
   const parsed = envelope.safeParse(body);
   if (!parsed.success || typeof body !== 'object' || body === null || Array.isArray(body))
     throw new UndecodableBody(`Body is not an OTLP/JSON ExportTraceServiceRequest (${parsed.success ? 'not an object' : issueText(parsed.error).replace('span field ', '')}).`);
@@ -111,6 +175,7 @@ export function decodeJson(text: string): DecodedRequest {
   for (const rs of parsed.data.resourceSpans ?? []) {
     const resource = boundedResource(pairs(rs.resource?.attributes));
     for (const ss of rs.scopeSpans ?? []) {
+      const scope = ss.scope !== null && typeof ss.scope === 'object' ? scopeOf((ss.scope as { name?: unknown }).name, (ss.scope as { version?: unknown }).version) : null;
       for (const raw of ss.spans ?? []) {
         const span = spanSchema.safeParse(raw);
         if (!span.success) {
@@ -133,9 +198,11 @@ export function decodeJson(text: string): DecodedRequest {
           statusCode: s.status?.code ?? 0,
           statusMessage: s.status?.message || null,
           resource,
+          scope,
         });
       }
     }
   }
-  return { spans, rejected, errors };
+  const foundNothing = spans.length === 0 && rejected === 0 && Object.keys(body as object).length > 0;
+  return { spans, rejected, errors, ...(foundNothing ? { warning: NO_SPANS_WARNING } : {}) };
 }

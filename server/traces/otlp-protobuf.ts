@@ -1,5 +1,5 @@
 /** Reads an OTLP/HTTP protobuf body (ExportTraceServiceRequest) into incoming spans, with protobufjs. */
-import { bytesToHex, UndecodableBody, type DecodedRequest, type IncomingSpan } from './incoming';
+import { bytesToHex, NO_SPANS_FOUND, scopeOf, UndecodableBody, type DecodedRequest, type IncomingSpan } from './incoming';
 import { boundedResource } from './normalise';
 import { otlpTypes } from './proto';
 
@@ -36,7 +36,7 @@ interface PbSpan {
   status?: { code?: number; message?: string } | null;
 }
 interface PbRequest {
-  resourceSpans?: { resource?: { attributes?: PbKeyValue[] } | null; scopeSpans?: { spans?: PbSpan[] }[] }[];
+  resourceSpans?: { resource?: { attributes?: PbKeyValue[] } | null; scopeSpans?: { scope?: { name?: string; version?: string } | null; spans?: PbSpan[] }[] }[];
 }
 
 const MAX_DEPTH = 8;
@@ -85,6 +85,7 @@ export function decodeProtobuf(body: Uint8Array): DecodedRequest {
   for (const rs of message.resourceSpans ?? []) {
     const resource = boundedResource(pairs(rs.resource?.attributes));
     for (const ss of rs.scopeSpans ?? []) {
+      const scope = scopeOf(ss.scope?.name, ss.scope?.version);
       for (const s of ss.spans ?? []) {
         spans.push({
           traceId: bytesToHex(s.traceId),
@@ -99,9 +100,11 @@ export function decodeProtobuf(body: Uint8Array): DecodedRequest {
           statusCode: s.status?.code ?? 0,
           statusMessage: s.status?.message || null,
           resource,
+          scope,
         });
       }
     }
   }
-  return { spans, rejected: 0, errors };
+  // Bytes that decode to no span: fields of another message (a metrics or logs export sent here?).
+  return { spans, rejected: 0, errors, ...(spans.length === 0 && body.length > 0 ? { warning: `${NO_SPANS_FOUND}: the body decodes as an ExportTraceServiceRequest without resourceSpans[].scopeSpans[].spans[].` } : {}) };
 }

@@ -110,7 +110,7 @@ describe(`POST /v1/traces (${testDbKind})`, () => {
     expect(res.json()).toEqual({});
     const [row] = await storedSpans(traceId);
     const stored = row!.attributes;
-    expect(Object.keys(stored).filter((k) => k !== 'resource' && !k.startsWith('backstop.'))).toHaveLength(128);
+    expect(Object.keys(stored).filter((k) => k !== 'resource' && !k.startsWith('backstop.') && !k.startsWith('otel.scope.'))).toHaveLength(128);
     expect((stored.big as string).length).toBeLessThanOrEqual(4097);
     expect(stored['backstop.dropped_attributes']).toBe(73);
     expect(stored.resource).toEqual({ 'service.name': 'agent' });
@@ -137,6 +137,125 @@ describe(`POST /v1/traces (${testDbKind})`, () => {
     expect(trace).toMatchObject({ model: 'm-2' });
     expect(trace!.summary).toMatchObject({ spanCount: 3, llmCalls: 1, context: { ratio: 0.9 }, tools: [{ name: 'search', status: 'unset', attempts: 2, error: 'timeout' }] });
     expect(trace!.startedAt.getTime()).toBe(Number((NOW_NS + 10_000_000n) / 1_000_000n));
+  });
+
+  it('should refuse a span whose time is out of range into partialSuccess, storing the others (JSON)', async () => {
+    const traceId = hex(16);
+    const body = jsonBody([{ traceId }, { traceId }, { traceId }]);
+    const [, late, ended] = body.resourceSpans[0]!.scopeSpans[0]!.spans;
+    late!.startTimeUnixNano = '99999999999999999999999';
+    ended!.endTimeUnixNano = '9'.repeat(400);
+    const res = await post(JSON.stringify(body));
+    expect(res.statusCode).toBe(200);
+    const { partialSuccess } = res.json();
+    expect(partialSuccess.rejectedSpans).toBe('2');
+    expect(partialSuccess.errorMessage).toMatch(/startTimeUnixNano must be a time between 1970 and 9999/);
+    expect(partialSuccess.errorMessage).toMatch(/endTimeUnixNano must be a time between 1970 and 9999/);
+    expect(await storedSpans(traceId)).toHaveLength(1);
+  });
+
+  it('should store a protobuf span at the far end of fixed64 time (year 2554), end before start as no duration', async () => {
+    const traceId = hex(16);
+    const { request } = otlpTypes();
+    const decoded = request.toObject(request.decode(protobufBody([{ traceId, name: 'far' }, { traceId, name: 'backwards' }])));
+    const [far, backwards] = decoded.resourceSpans[0].scopeSpans[0].spans;
+    far.startTimeUnixNano = far.endTimeUnixNano = '18446744073709551615';
+    backwards.endTimeUnixNano = 1;
+    const res = await post(Buffer.from(request.encode(request.fromObject(decoded)).finish()), { 'content-type': 'application/x-protobuf' });
+    expect(res.statusCode).toBe(200);
+    expect(otlpTypes().response.decode(res.rawPayload).toJSON()).toEqual({});
+    const rows = await storedSpans(traceId);
+    expect(rows.map((r) => [r.name, r.startTime.getUTCFullYear(), r.durationMs]).sort()).toEqual([
+      ['backwards', new Date().getUTCFullYear(), 0],
+      ['far', 2554, 0],
+    ]);
+  });
+
+  it('should bound a large resource copied into every span: stored bytes stay within a few times the body', async () => {
+    const traceId = hex(16);
+    const body = jsonBody(Array.from({ length: 200 }, () => ({ traceId })));
+    const big = Array.from({ length: 64 }, (_, i) => ({ key: `host.label.${i}`, value: { stringValue: 'v'.repeat(4096) } }));
+    body.resourceSpans[0]!.resource.attributes.push(...big, { key: 'service.version', value: { stringValue: '1.2.3' } });
+    const payload = JSON.stringify(body);
+    expect(payload.length).toBeGreaterThan(280 * 1024);
+    const roomy = await buildApp({ database, webhooks: false });
+    try {
+      const res = await roomy.inject({ method: 'POST', url: '/v1/traces', headers: { 'content-type': 'application/json', authorization: `Bearer ${site.ingestKey}` }, payload });
+      expect(res.statusCode).toBe(200);
+    } finally {
+      await roomy.close();
+    }
+    const rows = await storedSpans(traceId);
+    expect(rows).toHaveLength(200);
+    const storedChars = rows.reduce((sum, r) => sum + JSON.stringify(r.attributes).length + JSON.stringify(r.events).length, 0);
+    expect(storedChars).toBeLessThan(3 * payload.length);
+    const resource = rows[0]!.attributes.resource as Record<string, unknown>;
+    // The keys summaries read are kept first, whatever their place in the export.
+    expect(resource).toMatchObject({ 'service.name': 'agent', 'service.version': '1.2.3' });
+    expect(resource['backstop.dropped_attributes']).toBeGreaterThan(50);
+    expect((await storedTrace(traceId))!.release).toBe('1.2.3');
+  });
+
+  for (const encoding of ['JSON', 'protobuf'] as const) {
+    it(`should keep the instrumentation scope's name and version as otel.scope.* attributes (${encoding})`, async () => {
+      const traceId = hex(16);
+      const send = encoding === 'JSON' ? postJson : postProto;
+      expect((await send([{ traceId }])).statusCode).toBe(200);
+      const [row] = await storedSpans(traceId);
+      expect(row!.attributes).toMatchObject({ 'otel.scope.name': 't', 'otel.scope.version': '0.1.0' });
+    });
+  }
+
+  it('should read proto field names (snake_case) and the legacy instrumentationLibrarySpans', async () => {
+    const traceId = hex(16);
+    const snake = {
+      resource_spans: [
+        {
+          resource: { attributes: [{ key: 'service.name', value: { string_value: 'snake' } }] },
+          scope_spans: [
+            {
+              scope: { name: 'lib', version: '2' },
+              spans: [
+                {
+                  trace_id: traceId.toUpperCase(),
+                  span_id: hex(8),
+                  name: 'chat',
+                  start_time_unix_nano: String(NOW_NS),
+                  end_time_unix_nano: String(NOW_NS + 5_000_000n),
+                  attributes: [{ key: 'gen_ai.usage.input_tokens', value: { int_value: '7' } }],
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    const legacy = jsonBody([{ traceId }]);
+    const legacyResource = legacy.resourceSpans[0]! as Record<string, unknown>;
+    legacyResource.instrumentationLibrarySpans = [{ instrumentationLibrary: { name: 'old-lib' }, spans: legacy.resourceSpans[0]!.scopeSpans[0]!.spans }];
+    delete legacyResource.scopeSpans;
+    for (const body of [snake, legacy]) {
+      const res = await post(JSON.stringify(body));
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toEqual({});
+    }
+    const rows = await storedSpans(traceId);
+    expect(rows).toHaveLength(2);
+    const fromSnake = rows.find((r) => r.attributes['otel.scope.name'] === 'lib')!;
+    expect(fromSnake).toMatchObject({ inputTokens: 7, durationMs: 5 });
+    expect(fromSnake.attributes).toMatchObject({ resource: { 'service.name': 'snake' }, 'otel.scope.version': '2' });
+    expect(rows.find((r) => r.attributes['otel.scope.name'] === 'old-lib')).toBeDefined();
+  });
+
+  it('should say so in partialSuccess when a body holds no span it recognises', async () => {
+    const json = await post(JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: [{ body: { stringValue: 'x' } }] }] }] }));
+    expect(json.statusCode).toBe(200);
+    expect(json.json()).toEqual({ partialSuccess: { errorMessage: expect.stringMatching(/No spans were found.*nothing was stored/) } });
+    // A field unknown to ExportTraceServiceRequest (number 2): protobuf decoders skip it.
+    const proto = await post(Buffer.from([0x12, 0x01, 0x00]), { 'content-type': 'application/x-protobuf' });
+    expect(proto.statusCode).toBe(200);
+    const answer = otlpTypes().response.toObject(otlpTypes().response.decode(proto.rawPayload), { longs: Number, defaults: true });
+    expect(answer.partialSuccess).toMatchObject({ rejectedSpans: 0, errorMessage: expect.stringMatching(/No spans were found/) });
   });
 
   describe('refusals', () => {
@@ -237,6 +356,16 @@ describe(`POST /v1/traces under load and outage (${testDbKind})`, () => {
         expect(res.headers['retry-after']).toBe('5');
         expect(res.json()).toMatchObject({ code: 14 });
       }
+      const proto = await outage.inject({
+        method: 'POST',
+        url: '/v1/traces',
+        headers: { 'content-type': 'application/x-protobuf', authorization: `Bearer ${ownSite.ingestKey}` },
+        payload: protobufBody([{}]),
+      });
+      expect(proto.statusCode).toBe(503);
+      expect(proto.headers['content-type']).toBe('application/x-protobuf');
+      expect(proto.headers['retry-after']).toBe('5');
+      expect(otlpTypes().status.toObject(otlpTypes().status.decode(proto.rawPayload))).toMatchObject({ code: 14, message: expect.stringMatching(/unavailable/) });
     } finally {
       await outage.close().catch(() => {});
     }

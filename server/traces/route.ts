@@ -18,7 +18,8 @@ import { bearerKey, type IngestKeyCache } from './ingest-keys';
 import { decodeJson } from './otlp-json';
 import { decodeProtobuf } from './otlp-protobuf';
 import { otlpTypes } from './proto';
-import { ingestSpans } from './store';
+import { answerEncoding, encodingOf, RPC, sendStatus, type Encoding } from './status';
+import { ingestSpans, StorageError } from './store';
 
 const gunzip = promisify(gunzipCb) as (buf: InputType, options: ZlibOptions) => Promise<Buffer>;
 
@@ -27,9 +28,6 @@ export const DEFAULT_TRACES_BODY_LIMIT = 4 * 1024 * 1024;
 /** Seconds an exporter is asked to wait when storage is unavailable. */
 const RETRY_AFTER_SECONDS = 5;
 
-/** google.rpc.Code values used in Status bodies. */
-const RPC = { INVALID_ARGUMENT: 3, RESOURCE_EXHAUSTED: 8, INTERNAL: 13, UNAVAILABLE: 14, UNAUTHENTICATED: 16 } as const;
-
 export interface TracesRouteOptions {
   db: Db;
   ingestKeys: IngestKeyCache;
@@ -37,37 +35,21 @@ export interface TracesRouteOptions {
   bodyLimit?: number;
 }
 
-type Encoding = 'json' | 'protobuf';
-
-/** The encoding a content type names, or null for one OTLP/HTTP does not define. */
-function encodingOf(contentType: string | undefined): Encoding | null {
-  const type = contentType?.split(';', 1)[0]!.trim().toLowerCase();
-  if (type === 'application/json') return 'json';
-  if (type === 'application/x-protobuf' || type === 'application/protobuf') return 'protobuf';
-  return null;
-}
-
-/** The encoding to answer in: the request's, JSON when it named none OTLP knows. */
-const answerEncoding = (req: FastifyRequest): Encoding => encodingOf(req.headers['content-type']) ?? 'json';
-
-function sendStatus(reply: FastifyReply, encoding: Encoding, httpStatus: number, code: number, message: string) {
-  reply.code(httpStatus);
-  if (encoding === 'protobuf') {
-    const { status } = otlpTypes();
-    return reply.type('application/x-protobuf').send(Buffer.from(status.encode(status.create({ code, message })).finish()));
-  }
-  return reply.type('application/json').send({ code, message });
-}
-
-function sendExportResponse(reply: FastifyReply, encoding: Encoding, rejected: number, errors: string[]) {
-  const partial = rejected > 0 ? { rejectedSpans: rejected, errorMessage: `${rejected} span(s) refused: ${errors.join('; ')}` } : null;
+/**
+ * 200 with an ExportTraceServiceResponse: a partialSuccess when spans were refused, or (the spec lets a
+ * server warn with rejected 0 and a message) when the request held nothing that was recognised.
+ */
+function sendExportResponse(reply: FastifyReply, encoding: Encoding, rejected: number, errors: string[], warning?: string) {
+  const partial =
+    rejected > 0 ? { rejectedSpans: rejected, errorMessage: `${rejected} span(s) refused: ${errors.join('; ')}` } : warning ? { rejectedSpans: 0, errorMessage: warning } : null;
   if (encoding === 'protobuf') {
     const { response } = otlpTypes();
     const message = response.create(partial ? { partialSuccess: partial } : {});
     return reply.code(200).type('application/x-protobuf').send(Buffer.from(response.encode(message).finish()));
   }
-  // int64 as a decimal string, as protobuf's JSON mapping writes it.
-  return reply.code(200).type('application/json').send(partial ? { partialSuccess: { ...partial, rejectedSpans: String(rejected) } } : {});
+  // int64 as a decimal string, as protobuf's JSON mapping writes it (and, like it, left out when 0).
+  const json = partial && (rejected > 0 ? { ...partial, rejectedSpans: String(rejected) } : { errorMessage: partial.errorMessage });
+  return reply.code(200).type('application/json').send(json ? { partialSuccess: json } : {});
 }
 
 const SITE = Symbol('backstop.traceSite');
@@ -138,12 +120,14 @@ export const tracesRoute: FastifyPluginAsync<TracesRouteOptions> = async (app, o
       try {
         result = await ingestSpans(opts.db, siteId, decoded);
       } catch (err) {
+        // A bug of ours is a 500 (the error handler logs it): a 503 would have the exporter retry, then drop, the batch.
+        if (!(err instanceof StorageError)) throw err;
         // Storing is idempotent, so the exporter's retry is safe whatever failed; the cause is logged.
         req.log.error({ err }, 'storing spans failed');
         reply.header('retry-after', String(RETRY_AFTER_SECONDS));
         return sendStatus(reply, encoding, 503, RPC.UNAVAILABLE, 'Storage is unavailable; retry later.');
       }
-      return sendExportResponse(reply, encoding, result.rejected, result.errors);
+      return sendExportResponse(reply, encoding, result.rejected, result.errors, decoded.warning);
     },
   });
 };

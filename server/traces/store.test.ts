@@ -9,7 +9,8 @@ import { cases, spans, traces } from '../db/schema';
 import { createSite, type CreatedSite } from '../domain/sites';
 import { openTestDatabase, testDbKind } from '../test/test-db';
 import { hex, jsonBody, NOW_NS, protobufBody, type SpanSpec } from '../test/otlp-fixtures';
-import { ingestSpans } from './store';
+import { summariseTrace, type SummarySpan } from '../domain/trace-summary';
+import { earliestStart, ingestSpans } from './store';
 
 let database: Database;
 let app: FastifyInstance;
@@ -78,5 +79,29 @@ describe(`storing a large export (${testDbKind})`, () => {
     await ingestSpans(database.db, site.siteId, { spans: [...first.slice(0, 1500), ...incoming(600)], rejected: 0, errors: [] });
     expect((await storedTrace(traceId))!.summary.spanCount).toBe(3100);
     expect(await storedSpans(traceId)).toHaveLength(3100);
+  });
+});
+
+describe('a trace of very many spans', () => {
+  it('should find its start and summarise it past the engine argument limit of a spread (~125k)', () => {
+    const t0 = Date.UTC(2025, 0, 1);
+    const many: SummarySpan[] = Array.from({ length: 200_000 }, (_, i) => ({
+      spanId: i.toString(16).padStart(16, '0'),
+      name: 'step',
+      startTime: new Date(t0 + ((i * 7919) % 200_000)),
+      durationMs: 1,
+      statusCode: 0,
+      statusMessage: null,
+      operation: null,
+      model: null,
+      toolName: null,
+      errorType: null,
+      inputTokens: null,
+      outputTokens: null,
+      attributes: {},
+      events: [],
+    }));
+    expect(earliestStart(many).getTime()).toBe(t0);
+    expect(summariseTrace(many)).toMatchObject({ spanCount: 200_000, durationMs: 200_000 });
   });
 });

@@ -21,6 +21,46 @@ import { noteError, type DecodedRequest } from './incoming';
 import type { TraceRecordResult } from '../../shared/trace-record';
 import type { TraceSummary } from '../../shared/traces';
 
+/**
+ * The database failed (unreachable, closed, or refused a statement): worth an exporter's retry (503).
+ * Any other error while storing is a bug of ours and must not look like an outage.
+ */
+export class StorageError extends Error {
+  constructor(cause: unknown) {
+    super(`storage failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}
+
+/** The database's answer, or its failure as a StorageError. */
+async function fromDb<T>(query: PromiseLike<T>): Promise<T> {
+  try {
+    return await query;
+  } catch (err) {
+    throw err instanceof StorageError ? err : new StorageError(err);
+  }
+}
+
+/**
+ * Runs `work` in a transaction. A failure to begin, commit or connect is a StorageError; what `work`
+ * throws passes as it is (StorageErrors from its statements, anything else a bug).
+ */
+async function inTransaction<T>(db: Db, work: (tx: Db) => Promise<T>): Promise<T> {
+  let failed: { error: unknown } | null = null;
+  try {
+    return await db.transaction(async (tx) => {
+      try {
+        return await work(tx as unknown as Db);
+      } catch (error) {
+        failed = { error };
+        throw error;
+      }
+    });
+  } catch (err) {
+    if (failed) throw (failed as { error: unknown }).error;
+    throw new StorageError(err);
+  }
+}
+
 /** Rows per statement: bounds the size of one statement's array parameters and of its answer. */
 const INSERT_CHUNK = 2000;
 
@@ -30,7 +70,7 @@ export async function ingestSpans(db: Db, siteId: string, decoded: DecodedReques
   let rejected = decoded.rejected;
   const rows: SpanRow[] = [];
   // Redaction: the site's setting, read once per export (one indexed lookup next to the span INSERT).
-  const redact = decoded.spans.length > 0 && (await siteRedacts(db, siteId));
+  const redact = decoded.spans.length > 0 && (await fromDb(siteRedacts(db, siteId)));
   for (const span of decoded.spans) {
     const refusal = refusalOf(span);
     if (refusal) {
@@ -47,13 +87,13 @@ export async function ingestSpans(db: Db, siteId: string, decoded: DecodedReques
 /** Stores rows of one site; returns the ids of the traces whose summary was recomputed. */
 export async function storeSpanRows(db: Db, siteId: string, rows: readonly SpanRow[]): Promise<string[]> {
   const touched = [...new Set(rows.map((r) => r.traceId))].sort();
-  return db.transaction(async (tx) => {
+  return inTransaction(db, async (tx) => {
     // Sorted keys, taken in order by one statement: concurrent exports of overlapping traces cannot deadlock.
     // A statement of its own, so that the next one's snapshot sees what the lock's previous holder committed.
-    await tx.execute(sql`
+    await fromDb(tx.execute(sql`
       SELECT pg_advisory_xact_lock(k) FROM (
         SELECT hashtextextended(${siteId} || ':' || t, 0) AS k FROM unnest(${pgArray(touched)}::text[]) AS t ORDER BY 1
-      ) AS keys`);
+      ) AS keys`));
 
     // Every span of a changed trace: the new ones from memory, the ones stored before from the statement
     // that inserts (keyed by span id, so a span seen twice across chunks counts once).
@@ -65,7 +105,7 @@ export async function storeSpanRows(db: Db, siteId: string, rows: readonly SpanR
     };
     const pending = new Map(rows.map((r) => [`${r.traceId}:${r.spanId}`, r]));
     for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-      const result = await tx.execute(insertSpansStatement(siteId, rows.slice(i, i + INSERT_CHUNK)));
+      const result = await fromDb(tx.execute(insertSpansStatement(siteId, rows.slice(i, i + INSERT_CHUNK))));
       for (const r of rowsOf<StoredSpanRow>(result)) {
         if (r.fresh) {
           const row = pending.get(`${r.trace_id}:${r.span_id}`)!;
@@ -78,14 +118,21 @@ export async function storeSpanRows(db: Db, siteId: string, rows: readonly SpanR
     const summaries = [...byTrace].map(([traceId, spansOfTrace]) => {
       const all = [...spansOfTrace.values()];
       const summary = summariseTrace(all);
-      const startedAt = new Date(Math.min(...all.map((s) => s.startTime.getTime())));
+      const startedAt = earliestStart(all);
       return { siteId, traceId, startedAt, summary, model: summary.model, release: summary.release, topic: summary.topic };
     });
-    for (let i = 0; i < summaries.length; i += INSERT_CHUNK) await tx.execute(upsertTracesStatement(summaries.slice(i, i + INSERT_CHUNK)));
+    for (let i = 0; i < summaries.length; i += INSERT_CHUNK) await fromDb(tx.execute(upsertTracesStatement(summaries.slice(i, i + INSERT_CHUNK))));
     const traceIds = [...byTrace.keys()];
-    for (let i = 0; i < traceIds.length; i += INSERT_CHUNK) await markTracesChanged(tx as unknown as Db, siteId, traceIds.slice(i, i + INSERT_CHUNK));
+    for (let i = 0; i < traceIds.length; i += INSERT_CHUNK) await fromDb(markTracesChanged(tx, siteId, traceIds.slice(i, i + INSERT_CHUNK)));
     return traceIds;
   });
+}
+
+/** The earliest start of spans. A loop, not Math.min(...spread): a spread of some 125k spans passes the engine's argument limit. */
+export function earliestStart(spans: readonly { startTime: Date }[]): Date {
+  let earliest = Infinity;
+  for (const s of spans) earliest = Math.min(earliest, s.startTime.getTime());
+  return new Date(earliest);
 }
 
 /** A row of the insert statement's answer: a span it inserted (ids only), or one stored before (all fields). */
@@ -177,7 +224,10 @@ function upsertTracesStatement(rows: readonly { siteId: string; traceId: string;
 
 const rowsOf = <T>(result: unknown): T[] => (result as { rows: T[] }).rows;
 
-/** A PostgreSQL array literal (one text parameter, cast by the statement): elements quoted, nulls as NULL. */
-function pgArray(values: readonly (string | number | null)[]): string {
+/**
+ * A PostgreSQL array literal (one text parameter, cast by the statement): elements quoted, nulls as NULL.
+ * Exported for the ingestion bench, whose INSERT ceiling sends the same parameters.
+ */
+export function pgArray(values: readonly (string | number | null)[]): string {
   return `{${values.map((v) => (v === null ? 'NULL' : typeof v === 'number' ? String(v) : `"${v.replace(/["\\]/g, '\\$&')}"`)).join(',')}}`;
 }
