@@ -22,6 +22,7 @@ function fakeStart() {
     attach: (_el, answer) => void calls.push(`attach ${(answer as { id: string }).id}`),
     open: () => void calls.push('open'),
     close: () => void calls.push('close'),
+    reset: () => void calls.push('reset'),
     destroy: () => void calls.push('destroy'),
   };
   const start = vi.fn((options: Parameters<Parameters<typeof boot>[2]>[0]) => {
@@ -57,6 +58,43 @@ describe('boot', () => {
     boot(win, null, start);
     (win.Backstop as BackstopGlobal)('identify', { userId: 'u_2', token: 't' });
     expect(calls).toEqual(['start pk_test_12345678', 'identify u_1', 'identify u_2']);
+  });
+
+  it('should reset the running widget at once, each time it is called', () => {
+    const win = page(['init', { siteKey: KEY }]);
+    const { start, calls } = fakeStart();
+    boot(win, null, start);
+    (win.Backstop as BackstopGlobal)('reset');
+    (win.Backstop as BackstopGlobal)('reset');
+    expect(calls).toEqual(['start pk_test_12345678', 'reset', 'reset']);
+    expect(warn).not.toHaveBeenCalled();
+  });
+
+  it('should start the widget reset when reset was queued before init, without the identity given before it', () => {
+    const win = page(['identify', { userId: 'u_1', token: 't' }], ['reset'], ['init', { siteKey: KEY }]);
+    const { start, calls } = fakeStart();
+    boot(win, null, start);
+    expect(calls).toEqual(['start pk_test_12345678', 'reset']);
+  });
+
+  it('should give the widget an identity queued after a queued reset', () => {
+    const win = page(['reset'], ['identify', { userId: 'u_2', token: 't' }], ['init', { siteKey: KEY }]);
+    const { start, calls } = fakeStart();
+    boot(win, null, start);
+    expect(calls).toEqual(['start pk_test_12345678', 'reset', 'identify u_2']);
+  });
+
+  it('should start a widget made after destroy reset when reset came in between, and only that one', () => {
+    const win = page(['init', { siteKey: KEY }], ['identify', { userId: 'u_1', token: 't' }]);
+    const { start, calls } = fakeStart();
+    boot(win, null, start);
+    const backstop = win.Backstop as BackstopGlobal;
+    backstop('destroy');
+    backstop('reset');
+    backstop('open');
+    backstop('destroy');
+    backstop('open');
+    expect(calls).toEqual(['start pk_test_12345678', 'identify u_1', 'destroy', 'start pk_test_12345678', 'reset', 'open', 'destroy', 'start pk_test_12345678', 'open']);
   });
 
   it('should replace the stub with a loaded function that runs calls at once', () => {

@@ -18,7 +18,7 @@ export interface BackstopGlobal {
   loaded?: boolean;
 }
 
-const COMMANDS = 'init, identify, attach, open, close, destroy';
+const COMMANDS = 'init, identify, attach, open, close, reset, destroy';
 
 /** The script tag that loaded the bundle; `currentScript` can be missing, so fall back to a search. */
 export function findScript(doc: Document): HTMLScriptElement | null {
@@ -58,6 +58,9 @@ export function boot(win: { Backstop?: unknown }, script: HTMLScriptElement | nu
     let initCalled = false;
     // The latest identify call, kept for a widget started later (or again after destroy).
     let identity: unknown;
+    // A reset asked for while no widget runs (queued before init, or after destroy): the next widget starts with it,
+    // so it does not continue the conversation an earlier page of the tab left in storage.
+    let resetDue = false;
 
     const ensure = (command: string): Widget | undefined => {
       if (widget) return widget;
@@ -67,6 +70,8 @@ export function boot(win: { Backstop?: unknown }, script: HTMLScriptElement | nu
         return undefined;
       }
       widget = start({ ...options, siteKey, apiUrl: options.apiUrl ?? location.origin });
+      if (resetDue) widget.reset();
+      resetDue = false;
       if (identity) widget.identify(identity);
       return widget;
     };
@@ -96,6 +101,12 @@ export function boot(win: { Backstop?: unknown }, script: HTMLScriptElement | nu
             break;
           case 'close':
             widget?.close();
+            break;
+          case 'reset':
+            // The identity was the user who signed out: a widget started later must not get it either.
+            identity = undefined;
+            if (widget) widget.reset();
+            else resetDue = true;
             break;
           case 'destroy':
             widget?.destroy();

@@ -1,7 +1,15 @@
 // @vitest-environment happy-dom
+import 'fake-indexeddb/auto';
+import { IDBFactory } from 'fake-indexeddb';
+import { h } from 'preact';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { MessageSignal } from '../shared/schemas';
+import type { AgentAnswer } from '../shared/agent-answer';
+import type { MessageSignal, Signal, SignalBatch } from '../shared/schemas';
+import type { PushOutcome } from './api/client';
 import * as live from './live/index';
+import { boot } from './loader';
+import { createOutbox, type OutboxOptions } from './outbox';
+import { fakeLocks } from './outbox/test-utils';
 import { createWidget, type Widget } from './runtime';
 import { button, click, fakeOutbox, settle, typeInto, withText } from './test-utils';
 
@@ -232,5 +240,194 @@ describe('createWidget', () => {
     widget = undefined;
     expect(document.querySelector('backstop-widget, backstop-answer')).toBeNull();
     expect(outbox.dispose).toHaveBeenCalled();
+  });
+});
+
+describe('reset', () => {
+  const HIGH: AgentAnswer = { id: 'ans-high', text: 'Refunds take 5 days.', confidence: 0.9 };
+  const GREETING = 'Hi! How can we help?';
+  const panel = () => document.querySelector('backstop-widget')!.shadowRoot!;
+  const composer = () => panel().querySelector<HTMLTextAreaElement>('.compose textarea')!;
+  async function say(text: string) {
+    await typeInto(composer(), text);
+    composer().dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
+    await settle();
+  }
+  const conversationsOf = (signals: Signal[]) => [...new Set(signals.map((s) => s.conversationId))];
+
+  it('should start over as on a first visit: no transcript, request, identity or earlier conversations, and a new conversation', async () => {
+    const other = { [`backstop:pk_other_site_1:conversation`]: '{"id":"x","token":"y"}', [`backstop:pk_other_site_1:chat`]: '[]' };
+    for (const [k, v] of Object.entries(other)) sessionStorage.setItem(k, v);
+    const stopFollowing = vi.fn();
+    const identify = vi.fn(async (o: Parameters<typeof live.identify>[0]) => o.show(() => h('p', null, 'Earlier: your refund')));
+    const w = start({ agent: async () => HIGH }, { identify, follow: () => stopFollowing }, async () => ({}));
+    const ada = { userId: 'u_ada', token: 'jwt' };
+    w.identify(ada);
+    w.open();
+    await settle();
+    await say('How long do refunds take?');
+    await vi.waitFor(() => expect(withText(panel(), HIGH.text).length).toBeGreaterThan(0), { timeout: 3000 });
+    await click(button(panel(), 'Helpful'));
+    await click(button(panel(), 'Talk to a person'));
+    await settle();
+    await click(button(panel(), 'Request a person'));
+    await settle();
+    expect(panel().textContent).toContain('Waiting for a person.');
+    expect(panel().textContent).toContain('Earlier: your refund');
+    const before = [...outbox.added];
+    const [old] = conversationsOf(before);
+    expect(before.map((s) => s.kind)).toEqual(['message', 'message', 'feedback', 'escalation']);
+    localStorage.setItem(`backstop:live:${old}`, '17');
+    localStorage.setItem('backstop:live:someone-elses', '3');
+    await typeInto(composer(), 'half a message by the user who signs out');
+
+    w.reset();
+    await settle();
+
+    expect(stopFollowing).toHaveBeenCalled();
+    expect(panel().querySelector('[role="log"]')!.textContent).toBe(GREETING);
+    expect(panel().textContent).not.toContain('Waiting for a person.');
+    expect(panel().textContent).not.toContain('Earlier: your refund');
+    expect(composer().value).toBe('');
+    for (const what of ['conversation', 'chat', 'handoff']) expect(sessionStorage.getItem(`backstop:${KEY}:${what}`)).toBeNull();
+    expect(localStorage.getItem(`backstop:live:${old}`)).toBeNull();
+    expect(localStorage.getItem('backstop:live:someone-elses')).toBe('3');
+    for (const [k, v] of Object.entries(other)) expect(sessionStorage.getItem(k)).toBe(v);
+    // Nothing recorded is taken back, and the outbox keeps running.
+    expect(outbox.added).toEqual(before);
+    expect(outbox.dispose).not.toHaveBeenCalled();
+
+    await say('I am someone else');
+    await vi.waitFor(() => expect(withText(panel(), HIGH.text).length).toBeGreaterThan(0), { timeout: 3000 });
+    const after = outbox.added.slice(before.length);
+    expect(after.map((s) => s.kind)).toEqual(['message', 'message']);
+    const [fresh] = conversationsOf(after);
+    expect(conversationsOf(after)).toHaveLength(1);
+    expect(fresh).not.toBe(old);
+    expect(JSON.parse(sessionStorage.getItem(`backstop:${KEY}:conversation`)!).id).toBe(fresh);
+    // The identity went with the user who signed out; the next sign-in (the same user again, here) is sent anew.
+    expect(identify).toHaveBeenCalledTimes(1);
+    w.identify(ada);
+    await settle();
+    expect(identify).toHaveBeenCalledTimes(2);
+    expect(identify.mock.calls[1]![0]).toMatchObject({ identity: ada, conversation: { id: fresh } });
+  });
+
+  it('should show and record nothing of an agent answer that arrives after the reset', async () => {
+    let answer!: (a: AgentAnswer) => void;
+    const w = start({ agent: () => new Promise<AgentAnswer>((resolve) => (answer = resolve)) }, {}, async () => ({}));
+    w.open();
+    await settle();
+    await say('A question left behind');
+    expect(outbox.added).toHaveLength(1);
+    w.reset();
+    answer(HIGH);
+    await settle();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(outbox.added).toHaveLength(1);
+    expect(panel().querySelector('[role="log"]')!.textContent).toBe(GREETING);
+    // The composer is not left busy by the question of the conversation before.
+    await say('A new question');
+    expect(outbox.added).toHaveLength(2);
+  });
+
+  it('should drop the earlier conversations list that the server sends after the reset', async () => {
+    let listed!: () => void;
+    const identify = vi.fn((o: Parameters<typeof live.identify>[0]) => new Promise<void>((resolve) => (listed = () => (o.show(() => h('p', null, 'Earlier: not yours')), resolve()))));
+    const w = start({ agentUrl: '/a' }, { identify });
+    w.identify({ userId: 'u_ada', token: 'jwt' });
+    w.open();
+    await settle();
+    expect(identify).toHaveBeenCalledTimes(1);
+    w.reset();
+    listed();
+    await settle();
+    expect(panel().textContent).not.toContain('Earlier: not yours');
+  });
+
+  it('should remove the controls under attached answers, and record an answer attached again in the new conversation', async () => {
+    const el = hostAnswer();
+    const w = start();
+    w.attach(el, ANSWER);
+    await settle();
+    expect(document.querySelectorAll('backstop-answer')).toHaveLength(1);
+    w.reset();
+    expect(document.querySelectorAll('backstop-answer')).toHaveLength(0);
+    w.attach(el, ANSWER);
+    await settle();
+    expect(document.querySelectorAll('backstop-answer')).toHaveLength(1);
+    const messages = outbox.added as MessageSignal[];
+    expect(messages).toHaveLength(2);
+    expect(messages[1]!.conversationId).not.toBe(messages[0]!.conversationId);
+    button(el.nextElementSibling!.shadowRoot!, 'Helpful')!.click();
+    await settle();
+    expect(outbox.added[2]).toMatchObject({ kind: 'feedback', messageId: messages[1]!.clientEventId, conversationId: messages[1]!.conversationId });
+  });
+
+  it('should be harmless when called twice, and do nothing after destroy', async () => {
+    const w = start({ agent: async () => HIGH }, {}, async () => ({}));
+    w.open();
+    await settle();
+    w.reset();
+    w.reset();
+    await settle();
+    await say('Hello');
+    expect(conversationsOf(outbox.added)).toHaveLength(1);
+    expect(warn).not.toHaveBeenCalled();
+    w.destroy();
+    widget = undefined;
+    expect(() => w.reset()).not.toThrow();
+    expect(document.querySelector('backstop-widget')).toBeNull();
+  });
+
+  it("should start with a new conversation when Backstop('reset') was queued before init, not the one an earlier page stored", async () => {
+    sessionStorage.setItem(`backstop:${KEY}:conversation`, JSON.stringify({ id: '22222222-2222-4222-8222-222222222222', token: 'tok_of_the_previous_user' }));
+    sessionStorage.setItem(`backstop:${KEY}:chat`, JSON.stringify([{ type: 'user', id: 'u1', text: 'the previous user asked this' }]));
+    const queue = [['reset'], ['init', { siteKey: KEY, agent: async () => HIGH }], ['open']];
+    const win = { Backstop: Object.assign(() => {}, { q: queue }) };
+    boot(win, null, (o) => start({ ...o }));
+    await settle();
+    expect(panel().querySelector('[role="log"]')!.textContent).toBe(GREETING);
+    await say('A new user asks');
+    expect(outbox.added[0]!.conversationId).not.toBe('22222222-2222-4222-8222-222222222222');
+  });
+
+  it('should deliver what the outbox held at the reset exactly once, each signal under its own conversation', async () => {
+    let up = false;
+    const pushed: SignalBatch[] = [];
+    const pushSignals = vi.fn(async (batch: SignalBatch): Promise<PushOutcome> => {
+      if (!up) return { kind: 'retry', reason: 'Failed to fetch' };
+      pushed.push(batch);
+      return { kind: 'ok', results: batch.items.map((s) => ({ clientEventId: s.clientEventId, status: 'stored' as const })) };
+    });
+    const deps = {
+      createApi: () => ({ siteConfig: async () => ({}), pushSignals }),
+      // The real outbox, on an IndexedDB of this test.
+      createOutbox: (o: OutboxOptions) => createOutbox({ ...o, indexedDB: new IDBFactory(), locks: fakeLocks(), debounceMs: 0 }),
+      loadLive: async () => ({ ...live, follow: () => () => {} }),
+    };
+    const w = (widget = createWidget({ siteKey: KEY, apiUrl: 'https://support.example.com', agent: async () => HIGH }, deps as never));
+    w.open();
+    await settle();
+    await say('Offline question');
+    await vi.waitFor(() => expect(withText(panel(), HIGH.text).length).toBeGreaterThan(0), { timeout: 3000 });
+    await click(button(panel(), 'Helpful'));
+    await vi.waitFor(() => expect(pushSignals).toHaveBeenCalled());
+
+    w.reset();
+    up = true;
+    window.dispatchEvent(new Event('online'));
+    await say('Question after the reset');
+    await vi.waitFor(() => expect(pushed.flatMap((b) => b.items).filter((s) => s.kind === 'message')).toHaveLength(4), { timeout: 5000 });
+    await new Promise((r) => setTimeout(r, 100));
+
+    const items = pushed.flatMap((b) => b.items);
+    expect(new Set(items.map((s) => s.clientEventId)).size).toBe(items.length);
+    const texts = items.map((s) => `${s.kind}:${s.kind === 'message' ? s.text : ''}`);
+    expect(texts).toEqual(['message:Offline question', `message:${HIGH.text}`, 'feedback:', 'message:Question after the reset', `message:${HIGH.text}`]);
+    const [first, second] = conversationsOf(items);
+    expect(items.slice(0, 3).every((s) => s.conversationId === first)).toBe(true);
+    expect(items.slice(3).every((s) => s.conversationId === second)).toBe(true);
+    expect(second).not.toBe(first);
   });
 });

@@ -13,9 +13,9 @@ import { AnswerFooter } from './components/AnswerFooter';
 import { App } from './components/App';
 import { dispose } from './dispose';
 import { adopt, createHost, keepAttached, whenBody } from './host';
-import { ChatModel } from './models/chat';
+import { ChatModel, type ChatItem } from './models/chat';
 import { ConfigModel } from './models/config';
-import { lazyConversation, stamp, storageKey } from './models/conversation';
+import { lazyConversation, stamp, storageKey, type Conversation, type TabConversation } from './models/conversation';
 import { FeedbackModel } from './models/feedback';
 import { HandoffModel } from './models/handoff';
 import type { LiveModule } from './live/index';
@@ -27,6 +27,7 @@ import { ANSWER_CSS } from './styles/answer.css';
 import { BASE_CSS } from './styles/base.css';
 import { LAUNCHER_CSS } from './styles/launcher.css';
 import { PANEL_CSS } from './styles/panel.css';
+import { removeSession } from './storage';
 import { warn } from './warn';
 
 /** What `init` returns, and what the `Backstop(...)` commands drive. */
@@ -39,6 +40,12 @@ export interface Widget {
   attach(element: unknown, answer: unknown): void;
   open(): void;
   close(): void;
+  /**
+   * `Backstop('reset')`, when the host app's user signs out: ends this tab's conversation for the site and starts
+   * afresh, as on a first visit (no transcript, handoff, identity or attached controls). Signals already recorded
+   * stay in the outbox, each with its own conversation, and are still delivered.
+   */
+  reset(): void;
   /** Removes everything the widget added to the page and stops sending. */
   destroy(): void;
 }
@@ -53,41 +60,69 @@ const answerCss: string = ANSWER_CSS;
 
 const noLive = () => Promise.reject(new Error('live updates are not available in this build'));
 
+/** Everything that belongs to one conversation of the tab; `reset` disposes it and makes the next. */
+interface Session {
+  conversation: TabConversation;
+  chat: ChatModel;
+  /** Made when the chat mounts or a Low answer is attached; it reads its stored request in a later task. */
+  handoff(): HandoffModel;
+  feedbackFor(messageId: string): FeedbackModel;
+  /** Wrap mode: the message recorded for each attached answer, by the answer's whole content. */
+  answered: Map<string, string>;
+  /** Wrap mode: the roots of the controls attached under the host's answers. */
+  footers: Set<ShadowRoot>;
+  dispose(): void;
+}
+
 export function createWidget(initial: InitOptions & { apiUrl: string }, deps: WidgetDeps = { createApi, createOutbox }): Widget {
   const { siteKey, apiUrl } = initial;
   const options = signal<Partial<InitOptions>>(initial);
   const services = createServices({ siteKey, apiUrl }, deps);
   const { outbox } = services;
-  const conversation = lazyConversation(siteKey);
   const config = new ConfigModel(services, options, storageKey(siteKey, 'autonomy'));
   const agent = computed(() => options.value.agent ?? (options.value.agentUrl ? agentFromUrl(options.value.agentUrl) : undefined));
-  // Made when the chat mounts or a Low answer is attached; it reads its stored request in a later task.
-  let handoffModel: HandoffModel | undefined;
-  let chat: ChatModel;
-  const handoff = () =>
-    (handoffModel ??= new HandoffModel({
+  const newSession = (): Session => {
+    const conversation = lazyConversation(siteKey);
+    let handoffModel: HandoffModel | undefined;
+    const handoff = () =>
+      (handoffModel ??= new HandoffModel({
+        conversation,
+        outbox,
+        siteKey,
+        loadLive: deps.loadLive ?? noLive,
+        apiUrl,
+        nobodyOnline: config.nobodyOnline,
+        autonomy: config.autonomy,
+        storageKey: storageKey(siteKey, 'handoff'),
+        show: (item) => chat.show(item),
+      }));
+    const chat = new ChatModel({
       conversation,
       outbox,
-      siteKey,
-      loadLive: deps.loadLive ?? noLive,
-      apiUrl,
-      nobodyOnline: config.nobodyOnline,
-      autonomy: config.autonomy,
-      storageKey: storageKey(siteKey, 'handoff'),
-      show: (item) => chat.show(item),
-    }));
-  const toPerson = computed(() => handoff().active.value);
-  chat = new ChatModel({
-    conversation,
-    outbox,
-    agent,
-    storageKey: storageKey(siteKey, 'chat'),
-    toPerson,
-    // Waits for the site's settings; without them (and without those of an earlier visit) the answer is held.
-    reviewed: (answer) => config.review(answer.topic),
-    // The agent hands off: the request goes at once, with its reason as the note staff read.
-    onAnswer: (answer) => void (answer.handoff && handoff().request('agent', answer.handoff.reason)),
-  });
+      agent,
+      storageKey: storageKey(siteKey, 'chat'),
+      toPerson: computed(() => handoff().active.value),
+      // Waits for the site's settings; without them (and without those of an earlier visit) the answer is held.
+      reviewed: (answer) => config.review(answer.topic),
+      // The agent hands off: the request goes at once, with its reason as the note staff read.
+      onAnswer: (answer) => void (answer.handoff && handoff().request('agent', answer.handoff.reason)),
+    });
+    const feedback = new Map<string, FeedbackModel>();
+    return {
+      conversation,
+      chat,
+      handoff,
+      feedbackFor(messageId) {
+        let model = feedback.get(messageId);
+        if (!model) feedback.set(messageId, (model = new FeedbackModel({ messageId, conversation, outbox, onRated: (r) => handoff().rated(r) })));
+        return model;
+      },
+      answered: new Map(),
+      footers: new Set(),
+      dispose: () => [chat, ...(handoffModel ? [handoffModel] : []), ...feedback.values()].forEach(dispose),
+    };
+  };
+  const session = signal(newSession());
   const waiting = computed(() => outbox.state.value.waiting);
   const open = signal(false);
   const identity = signal<Record<string, unknown> | undefined>(undefined);
@@ -95,13 +130,9 @@ export function createWidget(initial: InitOptions & { apiUrl: string }, deps: Wi
   const earlier = signal<(() => ComponentChild) | undefined>(undefined);
   let identified: unknown;
   let destroyed = false;
-
-  const feedback = new Map<string, FeedbackModel>();
-  const feedbackFor = (messageId: string) => {
-    let model = feedback.get(messageId);
-    if (!model) feedback.set(messageId, (model = new FeedbackModel({ messageId, conversation, outbox, onRated: (r) => handoff().rated(r) })));
-    return model;
-  };
+  // Each reset remounts the chat: state kept in components (a message being typed) goes with the conversation.
+  let resets = 0;
+  let draw: (() => void) | undefined;
 
   const hosts = new Set<HTMLElement>();
   const roots = new Set<ShadowRoot>();
@@ -112,11 +143,17 @@ export function createWidget(initial: InitOptions & { apiUrl: string }, deps: Wi
   // the server did not hold (checking only because the site's settings were unknown) gets no such event.
   let waitingForDrafts: (() => void) | undefined;
   let draftWaits = 0;
+  const stopDrafts = () => {
+    draftWaits++;
+    waitingForDrafts?.();
+    waitingForDrafts = undefined;
+  };
   const waitForDrafts = () => {
     waitingForDrafts?.();
     const run = ++draftWaits;
     const ended = () => void (run === draftWaits && (waitingForDrafts = undefined));
     waitingForDrafts = () => {};
+    const { conversation, chat } = session.peek();
     (deps.loadLive ?? noLive)().then((live) => {
       if (destroyed || run !== draftWaits) return;
       waitingForDrafts = live.awaitDrafts({
@@ -136,7 +173,7 @@ export function createWidget(initial: InitOptions & { apiUrl: string }, deps: Wi
     effect(() => {
       const again = delivered.value && !wasDelivered;
       wasDelivered = delivered.value;
-      if (chat.checking.value.length && (again || !waitingForDrafts)) untracked(waitForDrafts);
+      if (session.value.chat.checking.value.length && (again || !waitingForDrafts)) untracked(waitForDrafts);
     }),
   );
   const place = (name: string, css: string[]) => {
@@ -162,20 +199,28 @@ export function createWidget(initial: InitOptions & { apiUrl: string }, deps: Wi
     const { host, root } = place('backstop-widget', [BASE_CSS, LAUNCHER_CSS]);
     setTimeout(() => {
       if (destroyed) return;
-      render(h(App, { chat, config, outbox, open, feedbackFor, handoff: handoff(), earlier }), root);
+      draw = () => {
+        const { chat, feedbackFor, handoff } = session.peek();
+        render(h(App, { key: resets, chat, config, outbox, open, feedbackFor, handoff: handoff(), earlier }), root);
+      };
+      draw();
       document.body.append(host);
       cleanups.push(keepAttached(host));
       // The panel's styles are parsed when it first opens; the effect runs before the panel renders.
-      cleanups.push(effect(() => void (open.value && (adopt(root, [answerCss, PANEL_CSS]), handoff().preload()))));
+      cleanups.push(effect(() => void (open.value && (adopt(root, [answerCss, PANEL_CSS]), session.peek().handoff().preload()))));
       // Each identity once, when the panel is open (a page that never opens the chat sends nothing).
       cleanups.push(
         effect(() => {
           const who = identity.value;
           if (!open.value || !who || who === identified) return;
           identified = who;
-          const show = (v: typeof earlier.value) => void (earlier.value = v);
+          // An answer that comes after a reset is about the user who signed out: it is not shown.
+          const s = session.peek();
+          const current = () => !destroyed && session.peek() === s;
+          const show = (v: typeof earlier.value) => void (current() && (earlier.value = v));
+          const openOne = (c: Conversation, items: ChatItem[]) => void (current() && (s.conversation.set(c), s.chat.load(items)));
           (deps.loadLive ?? noLive)()
-            .then((m) => m.identify({ apiUrl, siteKey, conversation, identity: who, h, show, open: (c, items) => (conversation.set(c), chat.load(items)) }))
+            .then((m) => m.identify({ apiUrl, siteKey, conversation: s.conversation, identity: who, h, show, open: openOne }))
             .catch((e) => warn('identify failed:', e));
         }),
       );
@@ -190,9 +235,8 @@ export function createWidget(initial: InitOptions & { apiUrl: string }, deps: Wi
     }),
   );
 
-  // Wrap mode records each answer once per page, so its feedback can refer to it. Answers are told apart
-  // by their whole content, not their id: agents reuse ids (per turn, per template) for different answers.
-  const answered = new Map<string, string>();
+  // Wrap mode records each answer once per page and conversation, so its feedback can refer to it. Answers are
+  // told apart by their whole content, not their id: agents reuse ids (per turn, per template) for different answers.
   const attached = new WeakMap<Element, ShadowRoot>();
   services.start();
 
@@ -220,6 +264,7 @@ export function createWidget(initial: InitOptions & { apiUrl: string }, deps: Wi
       const answer = check.answer;
       // The host page shows the text itself: a draft cannot be held back from the user here.
       if (config.reviewed(answer.topic)) warn(`Backstop('attach'): answers of topic '${answer.topic ?? ''}' are under human review; wrap mode cannot hold them back, so show them only once approved.`);
+      const { answered, conversation, feedbackFor, handoff, footers } = session.peek();
       const key = JSON.stringify(answer);
       let messageId = answered.get(key);
       if (!messageId) {
@@ -230,11 +275,13 @@ export function createWidget(initial: InitOptions & { apiUrl: string }, deps: Wi
       }
       const vnode = h('div', { class: 'root' }, h(AnswerFooter, { answer, thresholds: config.thresholds, feedback: feedbackFor(messageId), waiting, handoff: { model: handoff(), at: messageId } }));
       // Attaching to the same element again (a host re-render) updates the controls instead of adding more.
+      // A reset removed the controls of the conversation before, so they are made anew.
       const existing = attached.get(element);
       if (existing?.host.isConnected) return render(vnode, existing);
       const { host, root } = place('backstop-answer', [BASE_CSS, answerCss]);
       render(vnode, root);
       attached.set(element, root);
+      footers.add(root);
       element.after(host);
     },
 
@@ -246,13 +293,38 @@ export function createWidget(initial: InitOptions & { apiUrl: string }, deps: Wi
       open.value = false;
     },
 
+    reset() {
+      if (destroyed) return;
+      const old = session.peek();
+      // Stop following the old conversation (its drafts, its live stream, an agent's answer on the way).
+      stopDrafts();
+      old.dispose();
+      old.conversation.forget();
+      removeSession(storageKey(siteKey, 'chat'));
+      removeSession(storageKey(siteKey, 'handoff'));
+      // Controls under the host's answers would rate the previous user's answers; a new attach makes them again.
+      old.footers.forEach((root) => {
+        render(null, root);
+        root.host.remove();
+        hosts.delete(root.host as HTMLElement);
+        roots.delete(root);
+      });
+      identity.value = undefined;
+      identified = undefined;
+      earlier.value = undefined;
+      resets++;
+      session.value = newSession();
+      draw?.();
+    },
+
     destroy() {
       if (destroyed) return;
       destroyed = true;
       cleanups.forEach((c) => c());
       roots.forEach((root) => render(null, root));
       hosts.forEach((host) => host.remove());
-      [chat, config, ...(handoffModel ? [handoffModel] : []), ...feedback.values()].forEach(dispose);
+      session.peek().dispose();
+      dispose(config);
       services.dispose();
     },
   };

@@ -24,3 +24,12 @@ export function writeSession(key: string, value: unknown, local?: boolean): void
     // Best effort: the conversation still works for this page view.
   }
 }
+
+/** Removes `key`; does nothing where storage is unavailable. */
+export function removeSession(key: string, local?: boolean): void {
+  try {
+    area(local).removeItem(key);
+  } catch {
+    // Unavailable storage holds nothing to remove.
+  }
+}

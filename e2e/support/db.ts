@@ -22,12 +22,14 @@ export interface FeedbackRow {
   comment: string | null;
   answerId: string | null;
   siteId: string;
+  conversationId: string;
 }
 
 /** Feedback stored on agent answers whose id (the agent's own) starts with `answerIdPrefix`. */
 export async function feedbackOnAnswers(answerIdPrefix: string): Promise<FeedbackRow[]> {
   const { rows } = await db().query<FeedbackRow>(
-    `select f.client_event_id as "clientEventId", f.rating, f.reasons, f.comment, m.answer_id as "answerId", f.site_id as "siteId"
+    `select f.client_event_id as "clientEventId", f.rating, f.reasons, f.comment, m.answer_id as "answerId", f.site_id as "siteId",
+            f.conversation_id as "conversationId"
        from feedback f join messages m on m.id = f.message_id
       where starts_with(m.answer_id, $1)
       order by f.created_at`,
@@ -47,12 +49,13 @@ export interface MessageRow {
   answerId: string | null;
   confidence: number | null;
   siteId: string;
+  conversationId: string;
 }
 
 /** Every stored message of the conversations in which some message contains `marker`. */
 export async function messagesOfConversationWith(marker: string): Promise<MessageRow[]> {
   const { rows } = await db().query<MessageRow>(
-    `select role, text, answer_id as "answerId", confidence, site_id as "siteId"
+    `select role, text, answer_id as "answerId", confidence, site_id as "siteId", conversation_id as "conversationId"
        from messages
       where conversation_id in (select conversation_id from messages where strpos(text, $1) > 0)
       order by sent_at, created_at`,

@@ -6,7 +6,7 @@
  */
 import type { EscalationStatus, HandoffEvent } from '../../shared/handoff';
 import { cleanFetch } from '../clean';
-import type { Conversation } from '../models/conversation';
+import { liveEventKey as key, type Conversation } from '../models/conversation';
 import type { HandoffItem } from '../models/handoff';
 import { openLive as realOpenLive, type LiveState, type OpenLive } from './stream';
 
@@ -72,7 +72,6 @@ const RETRY_MS = [1000, 2000, 5000, 10_000, 15_000];
 export const joinedText = (name: string): string => `${name} from Support joined`;
 export const RESOLVED_TEXT = 'This conversation was resolved';
 
-const key = (conversationId: string) => `backstop:live:${conversationId}`;
 /** The id of the last event shown in a conversation, if one was kept. */
 export function lastEventIdOf(conversationId: string): string | undefined {
   try {

@@ -41,6 +41,43 @@ describe('lazyConversation', () => {
   });
 });
 
+describe('forget', () => {
+  const KEY = 'pk_test_12345678';
+  beforeEach(() => localStorage.clear());
+
+  it('should remove the stored conversation and its live event ids, so the next one is new', () => {
+    const c = lazyConversation(KEY);
+    const first = c.id;
+    const earlier = { id: '22222222-2222-4222-8222-222222222222', token: 'tok_0123456789abcdef' };
+    c.set(earlier);
+    localStorage.setItem(`backstop:live:${first}`, '4');
+    localStorage.setItem(`backstop:live:${earlier.id}`, '9');
+    localStorage.setItem('backstop:live:33333333-3333-4333-8333-333333333333', '2');
+    sessionStorage.setItem('backstop:pk_other_12345:conversation', 'kept');
+    c.forget();
+    expect(sessionStorage.getItem(`backstop:${KEY}:conversation`)).toBeNull();
+    expect(localStorage.getItem(`backstop:live:${first}`)).toBeNull();
+    expect(localStorage.getItem(`backstop:live:${earlier.id}`)).toBeNull();
+    expect(localStorage.getItem('backstop:live:33333333-3333-4333-8333-333333333333')).toBe('2');
+    expect(sessionStorage.getItem('backstop:pk_other_12345:conversation')).toBe('kept');
+    expect(lazyConversation(KEY).id).not.toBe(earlier.id);
+    // The forgotten object stays with its own conversation: a late caller never writes into the next one.
+    expect(c.id).toBe(earlier.id);
+  });
+
+  it('should forget a conversation an earlier page stored without having read it, and mint none', () => {
+    const stored = loadConversation(KEY);
+    localStorage.setItem(`backstop:live:${stored.id}`, '4');
+    const c = lazyConversation(KEY);
+    c.forget();
+    expect(localStorage.getItem(`backstop:live:${stored.id}`)).toBeNull();
+    expect(sessionStorage.getItem(`backstop:${KEY}:conversation`)).toBeNull();
+    expect(c.id).toBe(stored.id);
+    c.forget();
+    expect(sessionStorage.length).toBe(0);
+  });
+});
+
 describe('stamp', () => {
   it('should add a fresh clientEventId, the conversation and an ISO time', () => {
     const c = loadConversation('pk_test_12345678');

@@ -108,7 +108,8 @@ export const HandoffModel = createModel((deps: HandoffDeps) => {
 
   /** Records the request; `email` comes checked by the form (widget-live.js). */
   const request = (trigger: EscalationTrigger, note = '', contactEmail = ''): void => {
-    if (active.value) return;
+    // Once disposed (the widget was reset or destroyed), a form closing late sends nothing.
+    if (active.value || stopped) return;
     const text = cleanText(note.trim().slice(0, MAX_NOTE));
     const s = stamp<EscalationSignal>(conversation, {
       kind: 'escalation',
