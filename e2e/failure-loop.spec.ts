@@ -130,7 +130,7 @@ test('a tool failure in the demo, rated Not helpful, is found in Review with its
   await expect(staff.getByRole('row').filter({ hasText: tag })).toContainText('Instruction drift');
   await expect(staff.getByRole('row').filter({ hasText: tag })).toContainText('reviewer');
   const download = staff.waitForEvent('download');
-  await staff.getByRole('link', { name: 'Export JSONL' }).click();
+  await staff.getByRole('button', { name: 'Export JSONL' }).click();
   const file = await (await download).path();
   const lines = (await readFile(file, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as EvalCase);
   const exported = lines.find((l) => l.caseId === stored.id);
