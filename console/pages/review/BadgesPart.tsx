@@ -25,7 +25,14 @@ const fmt = (t: { high: number; low: number }) => `High ≥ ${pct(t.high)}, Low 
 
 function FitsTable({ state }: { state: BadgesState }) {
   const fits: BadgeFit[] = [...(state.site ? [state.site] : []), ...state.topics];
-  if (!fits.length) return <p class="empty">No fit yet: it needs {count(state.minSamples)} rated answers with a confidence in the last 90 days.</p>;
+  if (!fits.length)
+    return (
+      <p class="empty">
+        {state.mode === 'calibrated'
+          ? `No fit yet: it needs ${count(state.minSamples)} rated answers with a confidence in the last 90 days.`
+          : `No fit yet: thresholds are fitted once calibrated badges are chosen below (from ${count(state.minSamples)} rated answers with a confidence in the last 90 days).`}
+      </p>
+    );
   return (
     <table class="data">
       <caption>Fitted thresholds</caption>
