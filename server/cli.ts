@@ -261,7 +261,9 @@ async function exportSiteId(db: Database['db'], idOrKey: string | undefined): Pr
 function sinceFlag(value: string | undefined): Date | undefined {
   if (value === undefined) return undefined;
   const iso = /^(\d{4}-\d{2}-\d{2})(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})?)?$/i.exec(value.trim());
-  const since = new Date(value.trim());
+  // A date-time without an offset is UTC, as everywhere in Review (Date would read it in this machine's zone).
+  const text = value.trim();
+  const since = new Date(/T[^Z+-]*$/i.test(text) ? `${text}Z` : text);
   const day = iso ? new Date(`${iso[1]}T00:00:00Z`) : null;
   const realDay = day !== null && !Number.isNaN(day.getTime()) && day.toISOString().startsWith(iso![1]!);
   if (!realDay || Number.isNaN(since.getTime())) throw new UsageError(`--since must be an ISO time, a date like 2026-01-31 or a time like 2026-01-31T09:00:00Z, got '${value}'.`);

@@ -104,6 +104,7 @@ export function createWidget(initial: InitOptions & { apiUrl: string }, deps: Wi
       toPerson: computed(() => handoff().active.value),
       // Waits for the site's settings; without them (and without those of an earlier visit) the answer is held.
       reviewed: (answer) => config.review(answer.topic),
+      settledReview: (answer) => config.settledReview(answer.topic),
       // The agent hands off: the request goes at once, with its reason as the note staff read.
       onAnswer: (answer) => void (answer.handoff && handoff().request('agent', answer.handoff.reason)),
     });

@@ -5,7 +5,7 @@ import type { SiteConfig } from '../../shared/schemas';
 import { awaitDrafts } from '../live/drafts';
 import { conversation, fakeOutbox, settle } from '../test-utils';
 import { ChatModel } from './chat';
-import { ConfigModel } from './config';
+import { ConfigModel, SETTINGS_WAIT_MS } from './config';
 
 const ANSWER = { id: 'a1', text: 'Refunds take 30 days.', confidence: 0.6, topic: 'refunds' };
 const make = (outbox = fakeOutbox()) =>
@@ -44,7 +44,14 @@ describe('ChatModel while the site autonomy is unknown', () => {
   // Wired as runtime.ts does: the answer waits for the site's settings.
   const wired = (siteConfig: () => Promise<SiteConfig>) => {
     const config = new ConfigModel({ siteConfig }, signal({}), KEPT);
-    return new ChatModel({ conversation, outbox: fakeOutbox(), agent: signal(async () => ANSWER), storageKey: 'test:chat', reviewed: (a) => config.review(a.topic) });
+    return new ChatModel({
+      conversation,
+      outbox: fakeOutbox(),
+      agent: signal(async () => ANSWER),
+      storageKey: 'test:chat',
+      reviewed: (a) => config.review(a.topic),
+      settledReview: (a) => config.settledReview(a.topic),
+    });
   };
   const agentRow = (chat: ChatModel) => chat.items.value.find((i) => i.type === 'agent');
 
@@ -68,6 +75,26 @@ describe('ChatModel while the site autonomy is unknown', () => {
     await settle();
     expect(agentRow(chat)).toMatchObject(row);
     expect(chat.busy.value).toBe(false);
+  });
+
+  it.each([
+    ['load as auto', (load: (c: SiteConfig) => void) => load(loaded('auto')), { answer: ANSWER }],
+    ['fail', (_: unknown, fail: (e: Error) => void) => fail(new Error('HTTP 503')), { answer: ANSWER }],
+    ['load as human_review', (load: (c: SiteConfig) => void) => load(loaded('human_review')), { checking: 1, answer: { text: '' } }],
+  ] as const)('should hold an answer while the settings are only slow, then decide again when they %s', async (_, finish, row) => {
+    vi.useFakeTimers();
+    let load!: (c: SiteConfig) => void;
+    let fail!: (e: Error) => void;
+    const chat = wired(() => new Promise((resolve, reject) => ((load = resolve), (fail = reject))));
+    chat.send('Can I get a refund?');
+    await vi.advanceTimersByTimeAsync(SETTINGS_WAIT_MS);
+    expect(agentRow(chat)).toMatchObject({ checking: 1, answer: { text: '' } });
+    expect(chat.busy.value).toBe(false);
+    finish(load, fail);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(agentRow(chat)).toMatchObject(row);
+    if (!('checking' in row)) expect(sessionStorage.getItem('test:chat')).toContain('30 days');
+    vi.useRealTimers();
   });
 
   it('should hold the answer when the settings fail and an earlier visit kept human_review', async () => {

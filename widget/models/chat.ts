@@ -61,6 +61,11 @@ export interface ChatDeps {
    * stays busy while this is being decided; a failure to decide counts as yes.
    */
   reviewed?: (answer: AgentAnswer) => boolean | Promise<boolean>;
+  /**
+   * For an answer held: whether it is still under review once the site's settings are final; false shows it
+   * (an answer held only because the settings were late, on a topic that turns out not to be reviewed).
+   */
+  settledReview?: (answer: AgentAnswer) => Promise<boolean>;
   /** Called with each valid answer the agent gives (the handoff policy acts on it). */
   onAnswer?: (answer: AgentAnswer) => void;
 }
@@ -94,6 +99,13 @@ export const ChatModel = createModel((deps: ChatDeps) => {
     return s.clientEventId;
   };
 
+  /** Shows `text` in place of the checking state of answer `id`, if it is still being checked. */
+  const decided = (id: string, text: string): void => {
+    const next = items.peek().map((i) => (i.type === 'agent' && i.id === id && i.checking ? { type: i.type, id, answer: { ...i.answer, text } } : i));
+    changed.value = next;
+    writeSession(deps.storageKey, next);
+  };
+
   const ask = async (question: string) => {
     const agent = deps.agent.peek();
     if (!agent || busy.peek()) return;
@@ -111,8 +123,14 @@ export const ChatModel = createModel((deps: ChatDeps) => {
       }
       if (stop.signal.aborted) return;
       // Under review the text goes to the server only (in the outbox), never to the screen or the stored transcript.
-      if (held) push({ type: 'agent', id, answer: { ...result.answer, text: '' }, checking: 1 });
-      else {
+      if (held) {
+        push({ type: 'agent', id, answer: { ...result.answer, text: '' }, checking: 1 });
+        // The text stays in memory only, for the case the hold came from late settings alone.
+        deps.settledReview?.(result.answer).then(
+          (still) => void (!still && !stop.signal.aborted && decided(id, text)),
+          () => {},
+        );
+      } else {
         push({ type: 'agent', id, answer: result.answer });
         deps.onAnswer?.(result.answer);
       }
@@ -129,11 +147,7 @@ export const ChatModel = createModel((deps: ChatDeps) => {
     /** Ids of the answers still being checked by a person. */
     checking: computed(() => items.value.flatMap((i) => (i.type === 'agent' && i.checking ? [i.id] : []))),
     /** Shows the text a person decided for an answer that was being checked. */
-    decided(id: string, text: string): void {
-      const next = items.peek().map((i) => (i.type === 'agent' && i.id === id && i.checking ? { type: i.type, id, answer: { ...i.answer, text } } : i));
-      changed.value = next;
-      writeSession(deps.storageKey, next);
-    },
+    decided,
     /** True while the agent is working on an answer. */
     busy: busy as ReadonlySignal<boolean>,
     /** Records and shows the user's message and asks the agent; false when it is empty or too long, or a wait is on. */

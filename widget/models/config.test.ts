@@ -88,7 +88,8 @@ describe("the site's autonomy while its settings are unknown", () => {
     localStorage.clear();
     void model(never).review('shipping').then((r) => decided.push(r));
     await vi.advanceTimersByTimeAsync(SETTINGS_WAIT_MS);
-    expect(decided).toEqual([false, false]);
+    // Slow is not unreachable: with nothing known, a late load holds the answer (settledReview decides again).
+    expect(decided).toEqual([false, true]);
   });
 
   it.each([

@@ -50,6 +50,8 @@ export const ConfigModel = createModel(
     // Read from localStorage only when needed (the settings did not come), and once.
     let kept: [Autonomy | undefined] | undefined;
     const lastKnown = () => autonomy.peek() ?? (kept ??= [keptKey ? keptAutonomy(readSession(keptKey, true, MAX_KEPT_CHARS)) : undefined])[0];
+    // Loaded or failed: either way final. Still pending means slow, which is not the same as unreachable.
+    let settled = false;
     const loading = Promise.resolve()
       .then(() => api.siteConfig())
       .then(
@@ -62,7 +64,10 @@ export const ConfigModel = createModel(
           if (keptKey && config.autonomy) writeSession(keptKey, config.autonomy, true);
         },
         (e: unknown) => warn("could not load the site's settings, using defaults:", e instanceof Error ? e.message : e),
-      );
+      )
+      .then(() => {
+        settled = true;
+      });
     return {
       /** Site-wide thresholds, carrying the calibrated per-topic ones (`byTopic`) that AnswerFooter prefers. */
       thresholds: computed((): TopicThresholds => ({ ...(policy.value?.thresholds ?? DEFAULT_THRESHOLDS), byTopic: byTopic.value })),
@@ -77,17 +82,20 @@ export const ConfigModel = createModel(
       reviewed: (topic?: string): boolean => underReview(topic, lastKnown(), false),
       /**
        * The same for an answer about to be shown: waits for the site's settings (at most SETTINGS_WAIT_MS), then
-       * decides by them, else by the autonomy kept from an earlier visit, else no. With no evidence at all that the
-       * site reviews answers (a first visit whose settings cannot be loaded), holding every answer would make an
-       * unreachable Backstop hide the site's own agent, and stop ratings given offline; the server still holds
-       * the draft of a reviewed topic, and the answer's text reaches the page from the site's agent either way.
+       * decides by them, else by the autonomy kept from an earlier visit. With no evidence at all that the site
+       * reviews answers: a load that failed (a first visit while Backstop cannot be reached) shows the answer, since
+       * holding every answer would make an unreachable Backstop hide the site's own agent and stop ratings given
+       * offline (the server still holds the draft of a reviewed topic, and the text reaches the page from the
+       * site's agent either way); a load that is only slow holds it, and `settledReview` decides again.
        */
       review: async (topic?: string): Promise<boolean> => {
         let timer: ReturnType<typeof setTimeout> | undefined;
         await Promise.race([loading, new Promise((resolve) => (timer = setTimeout(resolve, SETTINGS_WAIT_MS)))]);
         clearTimeout(timer);
-        return underReview(topic, lastKnown(), false);
+        return underReview(topic, lastKnown(), !settled);
       },
+      /** For an answer held while the settings were late: whether it is under review once they are final (loaded or failed). */
+      settledReview: (topic?: string): Promise<boolean> => loading.then(() => underReview(topic, lastKnown(), false)),
       /** No person can answer a handoff now (as of start). */
       nobodyOnline: nobodyOnline as ReadonlySignal<boolean>,
       /** The autonomy per topic (the site's trust framework), once loaded. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { breakdownCaption, count, duration, labellerName, modeLabel, pct, score } from './review-format';
+import { breakdownCaption, count, duration, labellerName, modeLabel, pct, score, windowLabel } from './review-format';
 
 describe('review formatters', () => {
   it('should show shares as whole percentages, with a decimal under 10%, and a dash for no data', () => {
@@ -48,5 +48,13 @@ describe('review formatters', () => {
   it('should say when a breakdown lists only the top groups', () => {
     expect(breakdownCaption('Calibration by topic', 10, 14)).toBe('Calibration by topic: top 10 of 14, by rated answers');
     expect(breakdownCaption('Calibration by topic', 3, 3)).toBe('Calibration by topic');
+  });
+});
+
+describe('windowLabel', () => {
+  it('should name an alert window in UTC, with the end day when it passes midnight', () => {
+    expect(windowLabel('2026-12-05T14:00:00.000Z', '2026-12-05T15:00:00.000Z')).toBe('5 Dec, 14:00–15:00 UTC');
+    expect(windowLabel('2026-12-05T22:00:00.000Z', '2026-12-06T00:00:00.000Z')).toBe('5 Dec, 22:00–00:00 UTC');
+    expect(windowLabel('2026-12-05T22:00:00.000Z', '2026-12-06T02:00:00.000Z')).toBe('5 Dec, 22:00 – 6 Dec, 02:00 UTC');
   });
 });

@@ -41,9 +41,11 @@ export function windowLabel(startIso: string, endIso: string): string {
   // In UTC, like the alert's own message and the hours the server judged: a local time would name another hour.
   const start = new Date(startIso);
   const end = new Date(endIso);
-  const day = start.toLocaleDateString('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' });
+  const day = (d: Date) => d.toLocaleDateString('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' });
   const hm = (d: Date) => d.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', timeZone: 'UTC' });
-  return `${day}, ${hm(start)}–${hm(end)} UTC`;
+  // An incident past midnight names its end's day too ("5 Dec, 22:00 – 6 Dec, 02:00"); the end itself is exclusive.
+  const endDay = day(new Date(end.getTime() - 1));
+  return endDay === day(start) ? `${day(start)}, ${hm(start)}–${hm(end)} UTC` : `${day(start)}, ${hm(start)} – ${endDay}, ${hm(end)} UTC`;
 }
 
 // Bucket labels are UTC, like the server's buckets (charts/time-labels.ts says why).
