@@ -21,7 +21,9 @@ export default defineConfig({
   fullyParallel: true,
   // Two cores: the browser, the server and PostgreSQL share them.
   workers: 2,
-  retries: 0,
+  // On CI one retry: timing on a shared 2-core machine (staff presence, reconnect backoff) has failed a test now
+  // and then; a test that passes only on its retry is reported as flaky, and one that keeps failing still fails.
+  retries: process.env.CI ? 1 : 0,
   forbidOnly: !!process.env.CI,
   timeout: 30_000,
   expect: { timeout: 10_000 },

@@ -31,13 +31,15 @@ export interface RateLimitOptions {
   redisUrl?: string;
   /** Prefix of the Redis keys (default `backstop-rl:`). */
   namespace?: string;
+  /** A Redis command slower than this (ms) counts as the store being down and the request passes (default 250). */
+  redisCommandTimeoutMs?: number;
 }
 
 /**
  * Defaults, per minute. A person's widget sends a few requests a minute; an outbox drain after an outage
  * sends batches of up to 500 signals back to back, so a handful of requests. A whole office may share one
  * IP, so the per-IP limits leave room for a hundred people at once. An exporter sends a batch every 5 s
- * (or at 512 spans), so a key shared by fifty instances sending full batches is some 600 requests a minute.
+ * (sooner once 512 spans wait), so 1,200 a minute per ingest key is a hundred instances on that timer.
  */
 export const DEFAULT_RATE_LIMITS = { perIp: 1200, perSiteClient: 600, perConversation: 60, perIngestKey: 1200 } as const;
 
@@ -107,7 +109,7 @@ export async function registerRateLimits(
       // Fail fast instead of queueing while Redis is down: a waiting limiter would hold every request.
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
-      commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
+      commandTimeout: opts.redisCommandTimeoutMs ?? REDIS_COMMAND_TIMEOUT_MS,
       connectTimeout: 2000,
     });
     redis.on('error', warn);
