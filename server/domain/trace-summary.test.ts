@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TraceSummary } from '../../shared/traces';
+import { summarySpan } from '../test/summary-span';
 import { summariseTrace, type SummarySpan } from './trace-summary';
 
 const T0 = Date.parse('2026-03-01T10:00:00Z');
@@ -8,23 +9,7 @@ let seq = 0;
 /** A span starting `at` ms after T0; an id in start order unless given. */
 function span(at: number, extra: Partial<SummarySpan> = {}): SummarySpan {
   seq++;
-  return {
-    spanId: seq.toString(16).padStart(16, '0'),
-    name: 'step',
-    startTime: new Date(T0 + at),
-    durationMs: 10,
-    statusCode: 0,
-    statusMessage: null,
-    operation: null,
-    model: null,
-    toolName: null,
-    errorType: null,
-    inputTokens: null,
-    outputTokens: null,
-    attributes: {},
-    events: [],
-    ...extra,
-  };
+  return summarySpan(seq.toString(16).padStart(16, '0'), new Date(T0 + at), extra);
 }
 const chat = (at: number, input: number | null, attributes: Record<string, unknown> = {}, extra: Partial<SummarySpan> = {}) =>
   span(at, { operation: 'chat', model: 'm', inputTokens: input, outputTokens: 5, attributes, ...extra });

@@ -10,6 +10,7 @@ import { createSite, type CreatedSite } from '../domain/sites';
 import { openTestDatabase, testDbKind } from '../test/test-db';
 import { hex, jsonBody, NOW_NS, protobufBody, type SpanSpec } from '../test/otlp-fixtures';
 import { summariseTrace, type SummarySpan } from '../domain/trace-summary';
+import { summarySpan } from '../test/summary-span';
 import { earliestStart, ingestSpans } from './store';
 
 let database: Database;
@@ -85,22 +86,9 @@ describe(`storing a large export (${testDbKind})`, () => {
 describe('a trace of very many spans', () => {
   it('should find its start and summarise it past the engine argument limit of a spread (~125k)', () => {
     const t0 = Date.UTC(2025, 0, 1);
-    const many: SummarySpan[] = Array.from({ length: 200_000 }, (_, i) => ({
-      spanId: i.toString(16).padStart(16, '0'),
-      name: 'step',
-      startTime: new Date(t0 + ((i * 7919) % 200_000)),
-      durationMs: 1,
-      statusCode: 0,
-      statusMessage: null,
-      operation: null,
-      model: null,
-      toolName: null,
-      errorType: null,
-      inputTokens: null,
-      outputTokens: null,
-      attributes: {},
-      events: [],
-    }));
+    const many: SummarySpan[] = Array.from({ length: 200_000 }, (_, i) =>
+      summarySpan(i.toString(16).padStart(16, '0'), new Date(t0 + ((i * 7919) % 200_000)), { durationMs: 1 }),
+    );
     expect(earliestStart(many).getTime()).toBe(t0);
     expect(summariseTrace(many)).toMatchObject({ spanCount: 200_000, durationMs: 200_000 });
   });
