@@ -42,6 +42,7 @@ describe('ChatModel while the site autonomy is unknown', () => {
   const KEPT = 'backstop:pk_test:autonomy';
   const loaded = (defaultAutonomy: string) => ({ siteId: 's', name: 'n', autonomy: { defaultAutonomy, topics: {} } }) as unknown as SiteConfig;
   // Wired as runtime.ts does: the answer waits for the site's settings.
+  const onAnswer = vi.fn();
   const wired = (siteConfig: () => Promise<SiteConfig>) => {
     const config = new ConfigModel({ siteConfig }, signal({}), KEPT);
     return new ChatModel({
@@ -51,6 +52,7 @@ describe('ChatModel while the site autonomy is unknown', () => {
       storageKey: 'test:chat',
       reviewed: (a) => config.review(a.topic),
       settledReview: (a) => config.settledReview(a.topic),
+      onAnswer,
     });
   };
   const agentRow = (chat: ChatModel) => chat.items.value.find((i) => i.type === 'agent');
@@ -59,7 +61,10 @@ describe('ChatModel while the site autonomy is unknown', () => {
     localStorage.clear();
     vi.spyOn(console, 'warn').mockImplementation(() => {});
   });
-  afterEach(() => vi.restoreAllMocks());
+  afterEach(() => {
+    vi.restoreAllMocks();
+    onAnswer.mockClear();
+  });
 
   it.each([
     ['human_review', { checking: 1, answer: { text: '' } }],
@@ -94,6 +99,8 @@ describe('ChatModel while the site autonomy is unknown', () => {
     await vi.advanceTimersByTimeAsync(0);
     expect(agentRow(chat)).toMatchObject(row);
     if (!('checking' in row)) expect(sessionStorage.getItem('test:chat')).toContain('30 days');
+    // The handoff policy sees an answer once it is shown, not while it is held.
+    expect(onAnswer).toHaveBeenCalledTimes('checking' in row ? 0 : 1);
     vi.useRealTimers();
   });
 

@@ -127,7 +127,12 @@ export const ChatModel = createModel((deps: ChatDeps) => {
         push({ type: 'agent', id, answer: { ...result.answer, text: '' }, checking: 1 });
         // The text stays in memory only, for the case the hold came from late settings alone.
         deps.settledReview?.(result.answer).then(
-          (still) => void (!still && !stop.signal.aborted && decided(id, text)),
+          (still) => {
+            if (still || stop.signal.aborted) return;
+            decided(id, text);
+            // Shown after all: the handoff policy sees it as any shown answer (an agent's own handoff request too).
+            deps.onAnswer?.(result.answer);
+          },
           () => {},
         );
       } else {
